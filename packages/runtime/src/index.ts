@@ -1,0 +1,14 @@
+export type { BrokerConnection } from './broker.ts';
+export { connectBroker } from './broker.ts';
+export type { ConfigOf, EnvSpec, EnvVar } from './config.ts';
+export { ConfigError, defineEnv, describeConfig, env, loadConfig, maskUrlPassword } from './config.ts';
+export type { Readiness, ReadinessCheck } from './health.ts';
+export { registerHealthRoutes } from './health.ts';
+export type { Infrastructure } from './infrastructure.ts';
+export { openInfrastructure } from './infrastructure.ts';
+export type { Logger } from './logger.ts';
+export { createLogger, redactedPaths } from './logger.ts';
+export { createDb, createPool, pingPostgres } from './postgres.ts';
+export { commonEnv } from './service-env.ts';
+export type { Shutdown, ShutdownOptions, ShutdownStage } from './shutdown.ts';
+export { installShutdown } from './shutdown.ts';

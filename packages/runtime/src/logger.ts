@@ -1,0 +1,43 @@
+import { pino } from 'pino';
+
+export type Logger = pino.Logger;
+
+/**
+ * Paths that may carry personal data: redacted even if someone logs a whole object by mistake. The real
+ * protection is that the code logs ids only; this is the second line.
+ */
+export const redactedPaths = [
+  'req.headers.authorization',
+  'req.headers["access-token"]',
+  'req.headers.cookie',
+  '*.password',
+  '*.token',
+  '*.name_first',
+  '*.name_last',
+  '*.given_name',
+  '*.family_name',
+  '*.local_given_name',
+  '*.local_family_name',
+  '*.date_of_birth',
+  '*.location_current',
+  '*.location_current_village_code',
+  '*.person',
+  '*.body',
+  '*.payload',
+];
+
+export function createLogger(options: {
+  service: string;
+  level: string;
+  destination?: pino.DestinationStream;
+}): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { service: options.service },
+      redact: { paths: redactedPaths, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    options.destination,
+  );
+}

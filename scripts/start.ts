@@ -1,0 +1,178 @@
+// `pnpm start`: runs the whole sync locally — both simulators (seeded) and the four services — against the
+// local Postgres and RabbitMQ, prints where to look, and stops everything cleanly on Ctrl-C or SIGTERM.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const root = new URL('..', import.meta.url).pathname;
+const env = process.env;
+const databaseUrl = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const amqpUrl = env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const controlToken = env.SIM_CONTROL_TOKEN ?? 'sim-control';
+const seedCount = Number(env.SEED_COUNT ?? '25');
+const pollIntervalMs = env.POLL_INTERVAL_MS ?? '2000';
+
+interface Part {
+  name: string;
+  entry: string;
+  env: Record<string, string>;
+  /** URL that answers 2xx once the part is ready. */
+  readyUrl: string;
+  /** Printed in the summary. */
+  note: string;
+}
+
+const sims: Part[] = [
+  {
+    name: 'primero-sim',
+    entry: 'sims/primero/src/main.ts',
+    env: { PORT: env.PRIMERO_SIM_PORT ?? '4010' },
+    readyUrl: `http://127.0.0.1:${env.PRIMERO_SIM_PORT ?? '4010'}/api/v2/primero`,
+    note: `Primero simulator   http://127.0.0.1:${env.PRIMERO_SIM_PORT ?? '4010'}/api/v2  (control: /_control/, x-control-token: ${controlToken})`,
+  },
+  {
+    name: 'oscar-sim',
+    entry: 'sims/oscar/src/main.ts',
+    env: { PORT: env.OSCAR_SIM_PORT ?? '4020' },
+    readyUrl: `http://127.0.0.1:${env.OSCAR_SIM_PORT ?? '4020'}/api/v1/organizations`,
+    note: `OSCaR simulator     http://127.0.0.1:${env.OSCAR_SIM_PORT ?? '4020'}/api/v1  (control: /_control/, x-control-token: ${controlToken})`,
+  },
+];
+
+const services: Part[] = (
+  [
+    ['primero-poller', 8081],
+    ['oscar-poller', 8082],
+    ['primero-writer', 8083],
+    ['oscar-writer', 8084],
+  ] as const
+).map(([name, port]) => ({
+  name,
+  entry: `services/${name}/src/main.ts`,
+  env: {
+    DATABASE_URL: databaseUrl,
+    AMQP_URL: amqpUrl,
+    HTTP_PORT: String(port),
+    POLL_INTERVAL_MS: pollIntervalMs,
+    PRIMERO_BASE_URL: env.PRIMERO_BASE_URL ?? `http://127.0.0.1:${env.PRIMERO_SIM_PORT ?? '4010'}`,
+    OSCAR_BASE_URL: env.OSCAR_BASE_URL ?? `http://127.0.0.1:${env.OSCAR_SIM_PORT ?? '4020'}`,
+  },
+  readyUrl: `http://127.0.0.1:${port}/health/ready`,
+  note: `${name.padEnd(19)} http://127.0.0.1:${port}/health/ready`,
+}));
+
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+function prefix(name: string, chunk: Buffer): void {
+  for (const line of chunk.toString('utf8').split('\n')) {
+    if (!line) continue;
+    let text = line;
+    try {
+      const entry = JSON.parse(line) as { level?: number; msg?: string } & Record<string, unknown>;
+      const { level, msg, time: _time, pid: _pid, hostname: _hostname, service: _service, ...rest } = entry;
+      const levelName = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' }[
+        level ?? 30
+      ];
+      text = `${levelName ?? 'info'} ${msg ?? ''} ${Object.keys(rest).length > 0 ? JSON.stringify(rest) : ''}`;
+    } catch {
+      // not JSON: print as is
+    }
+    process.stdout.write(`[${name.padEnd(14)}] ${text}\n`);
+  }
+}
+
+function launch(part: Part): void {
+  const child = spawn(process.execPath, [part.entry], {
+    cwd: root,
+    env: { ...env, ...part.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.set(part.name, child);
+  child.stdout.on('data', (chunk: Buffer) => prefix(part.name, chunk));
+  child.stderr.on('data', (chunk: Buffer) => prefix(part.name, chunk));
+  child.on('exit', (code, signal) => {
+    children.delete(part.name);
+    if (!stopping) {
+      console.error(`\n${part.name} exited (${signal ?? code}); stopping everything`);
+      void stopAll(1);
+    }
+  });
+}
+
+async function waitReady(part: Part, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !stopping) {
+    try {
+      const response = await fetch(part.readyUrl);
+      await response.body?.cancel();
+      if (response.ok) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(200);
+  }
+  if (!stopping)
+    throw new Error(`${part.name} was not ready within ${timeoutMs / 1000} s (${part.readyUrl})`);
+}
+
+async function seed(part: Part): Promise<void> {
+  const base = new URL(part.readyUrl).origin;
+  const response = await fetch(`${base}/_control/seed`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-control-token': controlToken },
+    body: JSON.stringify({ count: seedCount, seed: 42 }),
+  });
+  if (!response.ok) throw new Error(`seeding ${part.name} answered ${response.status}`);
+  await response.body?.cancel();
+}
+
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    console.log('\nstopping…');
+    const exits = [...children.values()].map(
+      (child) =>
+        new Promise<void>((resolve) =>
+          child.exitCode !== null ? resolve() : child.once('exit', () => resolve()),
+        ),
+    );
+    for (const child of children.values()) child.kill('SIGTERM');
+    const forced = setTimeout(() => {
+      for (const child of children.values()) child.kill('SIGKILL');
+    }, 15_000);
+    await Promise.all(exits);
+    clearTimeout(forced);
+    console.log('stopped.');
+  }
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+const runnableSims = sims.filter((part) => existsSync(new URL(part.entry, `file://${root}`)));
+try {
+  for (const part of runnableSims) launch(part);
+  await Promise.all(runnableSims.map((part) => waitReady(part)));
+  if (seedCount > 0) await Promise.all(runnableSims.map(seed));
+  for (const part of services) launch(part);
+  await Promise.all(services.map((part) => waitReady(part)));
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  await stopAll(1);
+}
+
+console.log(
+  [
+    '',
+    'primero-oscar-sync is running.',
+    ...[...runnableSims, ...services].map((part) => `  ${part.note}`),
+    `  RabbitMQ management http://127.0.0.1:15672 (guest/guest)`,
+    seedCount > 0
+      ? `  simulators seeded with ${seedCount} records each (SEED_COUNT=0 to start empty)`
+      : '  simulators start empty',
+    'Ctrl-C stops everything.',
+    '',
+  ].join('\n'),
+);

@@ -1,0 +1,18 @@
+import { commonEnv, type ConfigOf, defineEnv, env, loadConfig } from '@pos/runtime';
+
+/** Every environment variable primero-poller reads: the only reader of process.env (STYLE.md). */
+export const envSpec = defineEnv({
+  ...commonEnv,
+  HTTP_PORT: {
+    schema: env.port(),
+    description: 'Port of the health/admin HTTP server (/health/live, /health/ready)',
+    default: '8081',
+  },
+});
+
+export type Config = ConfigOf<typeof envSpec>;
+
+/** Parses and freezes the configuration; throws a ConfigError naming every invalid variable. */
+export function loadServiceConfig(source: Record<string, string | undefined> = process.env): Config {
+  return loadConfig('primero-poller', envSpec, source);
+}
