@@ -1,3 +1,5 @@
+import './provided.ts';
+
 import type { TestProject } from 'vitest/node';
 
 import { startInfrastructure } from './infrastructure.ts';
@@ -12,12 +14,4 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   project.provide('amqpUrl', infra.amqpUrl);
   project.provide('amqpManagementUrl', infra.amqpManagementUrl);
   return infra.stop;
-}
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    databaseUrl: string;
-    amqpUrl: string;
-    amqpManagementUrl: string;
-  }
 }

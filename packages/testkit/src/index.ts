@@ -1,3 +1,5 @@
+import './provided.ts';
+
 export type { TestDatabase } from './database.ts';
 export { createTestDatabase, useTestDatabase } from './database.ts';
 export type { Infrastructure } from './infrastructure.ts';

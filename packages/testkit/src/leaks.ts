@@ -1,7 +1,7 @@
 import { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { afterEach, beforeEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 
 const wellKnownPorts: Record<number, string> = {
   5432: 'Postgres',
@@ -47,16 +47,27 @@ export async function findLeaks(before: readonly string[], settleMs = 500): Prom
 }
 
 /**
- * Fails any test that leaves a connection open: a pg pool with idle clients, an AMQP connection (and so
- * its channels), an HTTP keep-alive socket. Call once at the top of a spec file.
+ * Fails a test that leaves a connection open: a pg pool with idle clients, an AMQP connection (and so its
+ * channels), an HTTP keep-alive socket. Call at the top of a spec file, after `useTestDatabase` /
+ * `useTestVhost`. `scope: 'test'` (default) checks after each test; `scope: 'file'` checks once after the
+ * file's own `afterAll` hooks, for files that share a pool or broker connection across their tests.
  */
-export function checkLeaks(): void {
+export function checkLeaks(options: { scope?: 'test' | 'file' } = {}): void {
   let before: string[] = [];
+  const message = 'connections left open (close every pool, connection and server)';
+  if (options.scope === 'file') {
+    beforeAll(() => {
+      before = openSockets();
+    });
+    afterAll(async () => {
+      expect(await findLeaks(before), message).toEqual([]);
+    });
+    return;
+  }
   beforeEach(() => {
     before = openSockets();
   });
   afterEach(async () => {
-    const leaks = await findLeaks(before);
-    expect(leaks, 'connections left open by this test (close every pool, connection and server)').toEqual([]);
+    expect(await findLeaks(before), message).toEqual([]);
   });
 }

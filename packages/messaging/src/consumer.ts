@@ -1,0 +1,411 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
+import { parseEvent, type Routes, type RoutingKey } from '@pos/contracts';
+import type { Logger } from '@pos/runtime';
+import type { ConfirmChannel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
+import { type Kysely, sql } from 'kysely';
+
+import { assertConsumerTopology, defaultQueueLimits, type QueueLimits } from './broker-topology.ts';
+import { caseKeysOf } from './core/case-keys.ts';
+import { describeFailure, type FailureInfo } from './core/failure.ts';
+import { decideRetry, defaultRetryPolicy, type RetryPolicy } from './core/retry.policy.ts';
+import type { ConsumerTopology } from './core/topology.ts';
+import { routeOf } from './core/topology.ts';
+import type { InboxDatabase } from './tables.ts';
+
+export interface HandlerContext {
+  attempt: number;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+/** 'applied': the target changed (or already matched); 'skipped': nothing to do for this event. */
+export type HandlerOutcome = 'applied' | 'skipped';
+export type Handler<K extends RoutingKey> = (
+  event: Routes[K],
+  ctx: HandlerContext,
+) => Promise<HandlerOutcome>;
+export type Handlers = { [K in RoutingKey]?: Handler<K> };
+
+export interface ConsumerOptions {
+  connection: RecoveringChannelModel;
+  db: Kysely<InboxDatabase>;
+  topology: ConsumerTopology;
+  handlers: Handlers;
+  logger: Logger;
+  service: string;
+  retryPolicy?: RetryPolicy;
+  limits?: QueueLimits;
+  /** Unacknowledged messages per partition consumer; processing within a partition stays sequential. */
+  prefetch?: number;
+  /** A message redelivered this many times without an ack (a crash while handling it) is dead-lettered. */
+  poisonDeliveryCount?: number;
+  random?: () => number;
+}
+
+export interface Consumer {
+  /** Stops taking messages, waits for the ones in hand, closes the channel. */
+  stop: () => Promise<void>;
+  /** Messages handled so far, by outcome (for tests and metrics). */
+  stats: () => Record<string, number>;
+}
+
+const tracer = trace.getTracer('@pos/messaging');
+
+/**
+ * Consumes a writer's partition queues. Per message: validate against the routing registry (invalid →
+ * dead letter at once, naming the field), drop duplicates through the inbox and stale events through the
+ * per-subject high-water mark, run the handler, then record the outcome and acknowledge — only after the
+ * effect is durable. Failures are classified once (`describeFailure`) and either wait in a retry tier
+ * (exponential backoff with jitter) or go to the dead-letter queue with the reason, attempt count and
+ * original routing, plus a copy in Postgres for the operator.
+ */
+export async function startConsumer(options: ConsumerOptions): Promise<Consumer> {
+  const policy = options.retryPolicy ?? defaultRetryPolicy;
+  const limits = options.limits ?? defaultQueueLimits;
+  const prefetch = options.prefetch ?? 20;
+  const poisonCount = options.poisonDeliveryCount ?? Math.max(2, limits.deliveryLimit - 2);
+  const random = options.random ?? Math.random;
+  const logger = options.logger.child({ component: 'consumer', group: options.topology.group });
+  const abort = new AbortController();
+  const counts: Record<string, number> = {};
+  const chains = new Map<string, Promise<void>>();
+  let channel: ConfirmChannel | undefined;
+  let consumerTags: string[] = [];
+  let stopping = false;
+
+  const count = (outcome: string) => {
+    counts[outcome] = (counts[outcome] ?? 0) + 1;
+  };
+
+  const attach = async (): Promise<void> => {
+    const ch = await options.connection.createConfirmChannel();
+    ch.on('error', (error: Error) => logger.warn({ reason: error.message }, 'consumer channel error'));
+    ch.on('close', () => {
+      if (channel !== ch) return;
+      channel = undefined;
+      consumerTags = [];
+      if (!stopping) void reattach();
+    });
+    await assertConsumerTopology(ch, options.topology, policy.tiersMs, limits);
+    await ch.prefetch(prefetch);
+    channel = ch;
+    const tags: string[] = [];
+    for (const queue of options.topology.partitionQueues) {
+      const { consumerTag } = await ch.consume(queue, (message) => {
+        if (message === null) return;
+        const previous = chains.get(queue) ?? Promise.resolve();
+        const next = previous
+          .then(() => handleMessage(ch, queue, message))
+          .catch((error: unknown) => {
+            logger.error(
+              { queue, reason: error instanceof Error ? error.message : 'unknown' },
+              'message handling crashed',
+            );
+          });
+        chains.set(queue, next);
+      });
+      tags.push(consumerTag);
+    }
+    consumerTags = tags;
+    logger.info({ queues: options.topology.partitionQueues.length }, 'consuming');
+  };
+
+  const reattach = async (): Promise<void> => {
+    for (let attempt = 1; !stopping; attempt += 1) {
+      try {
+        await attach();
+        return;
+      } catch (error) {
+        logger.warn(
+          { attempt, reason: error instanceof Error ? error.message : 'unknown' },
+          'consumer re-attach failed',
+        );
+        await sleep(Math.min(10_000, 250 * 2 ** Math.min(attempt, 6)));
+      }
+    }
+  };
+
+  const handleMessage = async (ch: ConfirmChannel, queue: string, message: ConsumeMessage): Promise<void> => {
+    const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
+    const attempt = Number(headers['x-attempt'] ?? 1);
+    const deliveryCount = Number(headers['x-delivery-count'] ?? 0);
+    const route =
+      typeof message.properties.type === 'string'
+        ? message.properties.type
+        : routeOf(message.fields.routingKey);
+    const eventId = typeof message.properties.messageId === 'string' ? message.properties.messageId : null;
+    const subject = typeof headers['x-subject'] === 'string' ? headers['x-subject'] : null;
+    const log = logger.child({ eventId, subject, route, attempt });
+    const original = {
+      routingKey:
+        typeof headers['x-original-routing-key'] === 'string'
+          ? headers['x-original-routing-key']
+          : message.fields.routingKey,
+      queue,
+    };
+
+    const deadLetter = async (
+      failure: FailureInfo,
+      payload: unknown,
+      keys: { caseId: string | null; globalId: string | null },
+    ) => {
+      await publishConfirmed(ch, options.topology.deadExchange, '', message.content, {
+        ...carriedProperties(message),
+        headers: {
+          ...headers,
+          'x-dead-reason': failure.message,
+          'x-dead-code': failure.code,
+          'x-attempts': attempt,
+          'x-original-routing-key': original.routingKey,
+          'x-original-queue': queue,
+          'x-subject': subject,
+          'x-case-id': keys.caseId,
+          'x-global-id': keys.globalId,
+          'x-failed-at': new Date().toISOString(),
+          'x-service': options.service,
+        },
+      });
+      await options.db
+        .insertInto('dead_letters')
+        .values({
+          event_id: eventId !== null && /^[0-9a-f-]{36}$/i.test(eventId) ? eventId : null,
+          route,
+          subject,
+          case_id: keys.caseId,
+          global_id: keys.globalId,
+          code: failure.code,
+          reason: failure.message,
+          attempts: attempt,
+          original_routing_key: original.routingKey,
+          original_queue: queue,
+          payload: payload === undefined ? null : JSON.stringify(payload),
+          headers: JSON.stringify(headers),
+        })
+        .execute();
+      count('dead-lettered');
+      log.warn(
+        { code: failure.code, reason: failure.message, caseId: keys.caseId, globalId: keys.globalId },
+        'dead-lettered',
+      );
+      ch.ack(message);
+    };
+
+    let body: unknown;
+    try {
+      body = JSON.parse(message.content.toString('utf8'));
+    } catch {
+      await deadLetter(
+        { retryable: false, code: 'INVALID_JSON', message: `event ${eventId ?? '?'}: body is not JSON` },
+        undefined,
+        {
+          caseId: null,
+          globalId: null,
+        },
+      );
+      return;
+    }
+    const parsed = parseEvent(route, body);
+    if (!parsed.ok) {
+      await deadLetter(
+        {
+          retryable: false,
+          code: parsed.reason,
+          message: `event ${eventId ?? '?'} (${route}): ${parsed.message}`,
+        },
+        body,
+        caseKeysOf(body),
+      );
+      return;
+    }
+    const event = parsed.event;
+    const keys = caseKeysOf(event);
+    const id = event.metadata.eventId;
+    const eventSubject = event.metadata.subject;
+
+    if (deliveryCount >= poisonCount) {
+      await deadLetter(
+        {
+          retryable: false,
+          code: 'POISON',
+          message: `event ${id}: delivered ${deliveryCount} times without completing (the service stopped while handling it)`,
+        },
+        event,
+        keys,
+      );
+      return;
+    }
+
+    const done = await options.db
+      .selectFrom('inbox')
+      .select('outcome')
+      .where('event_id', '=', id)
+      .executeTakeFirst();
+    if (done) {
+      count('duplicate');
+      log.info({ outcome: done.outcome }, 'duplicate event dropped');
+      ch.ack(message);
+      return;
+    }
+    const progress = await options.db
+      .selectFrom('subject_progress')
+      .select('last_event_id')
+      .where('subject', '=', eventSubject)
+      .where('route', '=', route)
+      .executeTakeFirst();
+    if (progress && progress.last_event_id >= id) {
+      await recordInbox(options.db, id, route, eventSubject, 'stale', false);
+      count('stale');
+      log.info({ newer: progress.last_event_id }, 'stale event dropped (a newer one was applied)');
+      ch.ack(message);
+      return;
+    }
+
+    const handler = options.handlers[route as RoutingKey] as Handler<RoutingKey> | undefined;
+    if (!handler) {
+      await deadLetter(
+        { retryable: false, code: 'NO_HANDLER', message: `event ${id}: no handler for ${route}` },
+        event,
+        keys,
+      );
+      return;
+    }
+
+    const parentContext = propagation.extract(context.active(), headers);
+    const span = tracer.startSpan(
+      `process ${route}`,
+      { attributes: { 'messaging.message.id': id, 'sync.subject': eventSubject } },
+      parentContext,
+    );
+    try {
+      const outcome = await context.with(trace.setSpan(parentContext, span), () =>
+        handler(event, { attempt, logger: log, signal: abort.signal }),
+      );
+      await recordInbox(options.db, id, route, eventSubject, outcome, true);
+      count(outcome);
+      log.info({ outcome, caseId: keys.caseId, globalId: keys.globalId }, 'event handled');
+      ch.ack(message);
+    } catch (error) {
+      const failure = describeFailure(error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: failure.code });
+      const decision = decideRetry({
+        attempt,
+        retryable: failure.retryable,
+        retryAfterMs: failure.retryAfterMs,
+        policy,
+        random,
+      });
+      if (decision.action === 'dead-letter') {
+        await deadLetter(
+          decision.why === 'exhausted'
+            ? { ...failure, message: `${failure.message} (gave up after ${attempt} attempts)` }
+            : failure,
+          event,
+          keys,
+        );
+        return;
+      }
+      await publishConfirmed(ch, options.topology.waitExchange(decision.tierMs), queue, message.content, {
+        ...carriedProperties(message),
+        expiration: String(decision.delayMs),
+        headers: {
+          ...headers,
+          'x-attempt': decision.attempt,
+          'x-last-error-code': failure.code,
+          'x-original-routing-key': original.routingKey,
+        },
+      });
+      count('retried');
+      log.warn(
+        { code: failure.code, reason: failure.message, retryInMs: decision.delayMs },
+        'retry scheduled',
+      );
+      ch.ack(message);
+    } finally {
+      span.end();
+    }
+  };
+
+  await attach();
+
+  return {
+    stats: () => ({ ...counts }),
+    stop: async () => {
+      stopping = true;
+      const ch = channel;
+      if (ch) {
+        for (const tag of consumerTags) await ch.cancel(tag).catch(() => undefined);
+      }
+      await Promise.all(chains.values());
+      abort.abort();
+      channel = undefined;
+      await ch?.close().catch(() => undefined);
+    },
+  };
+}
+
+async function recordInbox(
+  db: Kysely<InboxDatabase>,
+  eventId: string,
+  route: string,
+  subject: string,
+  outcome: 'applied' | 'skipped' | 'stale',
+  advance: boolean,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('inbox')
+      .values({ event_id: eventId, route, subject, outcome })
+      .onConflict((oc) => oc.column('event_id').doNothing())
+      .execute();
+    if (!advance) return;
+    await trx
+      .insertInto('subject_progress')
+      .values({ subject, route, last_event_id: eventId })
+      .onConflict((oc) =>
+        oc.columns(['subject', 'route']).doUpdateSet({
+          last_event_id: sql<string>`greatest(subject_progress.last_event_id, excluded.last_event_id)`,
+          updated_at: sql<Date>`now()`,
+        }),
+      )
+      .execute();
+  });
+}
+
+interface PublishProperties {
+  headers: Record<string, unknown>;
+  messageId?: string;
+  type?: string;
+  contentType?: string;
+  timestamp?: number;
+  expiration?: string;
+}
+
+/** The properties of a delivered message worth carrying into a retry or a dead letter, narrowed from amqplib's loose types. */
+function carriedProperties(message: ConsumeMessage): Omit<PublishProperties, 'headers'> {
+  const { messageId, type, contentType, timestamp } = message.properties as unknown as Record<
+    string,
+    unknown
+  >;
+  return {
+    ...(typeof messageId === 'string' ? { messageId } : {}),
+    ...(typeof type === 'string' ? { type } : {}),
+    ...(typeof contentType === 'string' ? { contentType } : {}),
+    ...(typeof timestamp === 'number' ? { timestamp } : {}),
+  };
+}
+
+function publishConfirmed(
+  ch: ConfirmChannel,
+  exchange: string,
+  routingKey: string,
+  content: Buffer,
+  properties: PublishProperties,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    ch.publish(exchange, routingKey, content, { persistent: true, ...properties }, (error: unknown) =>
+      error ? reject(error instanceof Error ? error : new Error('publish nacked')) : resolve(),
+    );
+  });
+}

@@ -1,0 +1,178 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type { Logger } from '@pos/runtime';
+import type { ConfirmChannel, RecoveringChannelModel } from 'amqplib';
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+
+import { partitionOf } from './core/partition.ts';
+import { eventsExchange, partitionedRoutingKey } from './core/topology.ts';
+import { outboxChannel } from './outbox.repository.ts';
+import type { OutboxDatabase, OutboxRow } from './tables.ts';
+
+export interface RelayOptions {
+  db: Kysely<OutboxDatabase>;
+  /** A pool to take the dedicated LISTEN connection from. */
+  pool: pg.Pool;
+  schema: string;
+  connection: RecoveringChannelModel;
+  partitions: number;
+  logger: Logger;
+  batchSize?: number;
+  /** Fallback sweep when no notification arrives (lost NOTIFY, relay restarted, rows left by a crash). */
+  sweepIntervalMs?: number;
+}
+
+export interface Relay {
+  /** Publishes what is pending now; resolves with the number of rows published. */
+  flush: () => Promise<number>;
+  close: () => Promise<void>;
+}
+
+/**
+ * Publishes outbox rows to RabbitMQ with publisher confirms and marks a row published only after the
+ * broker confirmed it. Rows are taken `FOR UPDATE SKIP LOCKED` in id order, so several relays never
+ * publish the same row concurrently; a crash between confirm and commit publishes a row twice at worst
+ * (the writers' inbox drops the duplicate). LISTEN/NOTIFY wakes it at once; a periodic sweep is the
+ * fallback. `mandatory` publishing turns an unroutable message (no partition queue bound) into an error,
+ * so a row is never marked published when no queue took it.
+ */
+export async function startRelay(options: RelayOptions): Promise<Relay> {
+  const batchSize = options.batchSize ?? 200;
+  const sweepMs = options.sweepIntervalMs ?? 1_000;
+  const logger = options.logger.child({ component: 'outbox-relay' });
+  let channel: ConfirmChannel | undefined;
+  let returned: string[] = [];
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  let running: Promise<number> | undefined;
+
+  const listener = await options.pool.connect();
+  listener.on('notification', () => wake?.());
+  listener.on('error', (error: Error) => logger.warn({ reason: error.message }, 'outbox listener error'));
+  await listener.query(`listen "${outboxChannel(options.schema)}"`);
+
+  const getChannel = async (): Promise<ConfirmChannel> => {
+    if (channel) return channel;
+    const created = await options.connection.createConfirmChannel();
+    created.on('close', () => {
+      if (channel === created) channel = undefined;
+    });
+    created.on('error', (error: Error) => logger.warn({ reason: error.message }, 'relay channel error'));
+    created.on('return', (message: { properties: { messageId?: string } }) => {
+      returned.push(message.properties.messageId ?? '?');
+    });
+    await created.assertExchange(eventsExchange, 'topic', { durable: true });
+    channel = created;
+    return created;
+  };
+
+  const publishBatch = async (): Promise<number> => {
+    return options.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('outbox')
+        .selectAll()
+        .where('published_at', 'is', null)
+        .orderBy('id')
+        .limit(batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (rows.length === 0) return 0;
+      const ch = await getChannel();
+      returned = [];
+      for (const row of rows) publishRow(ch, row, options.partitions);
+      await ch.waitForConfirms();
+      if (returned.length > 0) {
+        throw new Error(
+          `${returned.length} event(s) were unroutable (no partition queue bound for them): ${returned.slice(0, 5).join(', ')}`,
+        );
+      }
+      await trx
+        .updateTable('outbox')
+        .set({ published_at: new Date(), payload: null })
+        .where(
+          'id',
+          'in',
+          rows.map((row) => row.id),
+        )
+        .execute();
+      return rows.length;
+    });
+  };
+
+  const flush = async (): Promise<number> => {
+    if (running) return running;
+    running = (async () => {
+      let total = 0;
+      for (;;) {
+        const published = await publishBatch();
+        total += published;
+        if (published < batchSize) return total;
+      }
+    })().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  const loop = (async () => {
+    let failures = 0;
+    while (!stopped) {
+      try {
+        const published = await flush();
+        if (published > 0) logger.debug({ published }, 'outbox published');
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        channel = undefined;
+        logger.warn(
+          { reason: error instanceof Error ? error.message : 'unknown', failures },
+          'outbox publish failed',
+        );
+        await sleep(Math.min(30_000, 200 * 2 ** Math.min(failures, 8)));
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, sweepMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  })();
+
+  return {
+    flush,
+    close: async () => {
+      stopped = true;
+      wake?.();
+      await loop;
+      await running?.catch(() => 0);
+      listener.release();
+      const ch = channel;
+      channel = undefined;
+      await ch?.close().catch(() => undefined);
+    },
+  };
+}
+
+function publishRow(ch: ConfirmChannel, row: OutboxRow, partitions: number): void {
+  const partition = partitionOf(row.subject, partitions);
+  ch.publish(
+    eventsExchange,
+    partitionedRoutingKey(row.route, partition),
+    Buffer.from(JSON.stringify(row.payload)),
+    {
+      persistent: true,
+      mandatory: true,
+      contentType: 'application/json',
+      messageId: row.event_id,
+      type: row.route,
+      timestamp: Math.floor(new Date(row.created_at).getTime() / 1000),
+      headers: { ...row.headers, 'x-subject': row.subject },
+    },
+  );
+}

@@ -1,0 +1,69 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+/** Events a poller wrote, in the same transaction as its cursor; the relay publishes and then marks them. */
+export interface OutboxTable {
+  id: Generated<string>;
+  event_id: string;
+  /** Registry routing key (`primero.case.changed`), without the partition suffix. */
+  route: string;
+  subject: string;
+  /** The event; nulled once published (no case data at rest longer than needed). */
+  payload: ColumnType<unknown, string | null, string | null> | null;
+  /** W3C trace context and other AMQP headers captured when the event was written. */
+  headers: ColumnType<Record<string, string>, string, string>;
+  created_at: Timestamp;
+  published_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  attempts: Generated<number>;
+}
+
+/** Events a writer has finished with (applied, stale or dead-lettered), for deduplication. */
+export interface InboxTable {
+  event_id: string;
+  route: string;
+  subject: string;
+  outcome: 'applied' | 'skipped' | 'stale' | 'dead-lettered';
+  processed_at: Timestamp;
+}
+
+/** The newest event applied per subject and route: older events that arrive late are stale. */
+export interface SubjectProgressTable {
+  subject: string;
+  route: string;
+  last_event_id: string;
+  updated_at: Timestamp;
+}
+
+/** A copy of every message a writer dead-lettered: what an operator finds, reads and replays. */
+export interface DeadLetterTable {
+  id: Generated<string>;
+  event_id: string | null;
+  route: string | null;
+  subject: string | null;
+  case_id: string | null;
+  global_id: string | null;
+  code: string;
+  reason: string;
+  attempts: number;
+  original_routing_key: string | null;
+  original_queue: string;
+  payload: ColumnType<unknown, string | null, string | null> | null;
+  headers: ColumnType<Record<string, unknown>, string, string>;
+  failed_at: Timestamp;
+  replayed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface OutboxDatabase {
+  outbox: OutboxTable;
+}
+
+export interface InboxDatabase {
+  inbox: InboxTable;
+  subject_progress: SubjectProgressTable;
+  dead_letters: DeadLetterTable;
+}
+
+export type OutboxRow = Selectable<OutboxTable>;
+export type NewOutboxRow = Insertable<OutboxTable>;
+export type DeadLetterRow = Selectable<DeadLetterTable>;

@@ -1,0 +1,350 @@
+import type { CaseChanged } from '@pos/contracts';
+import { buildCaseChanged } from '@pos/contracts/test-builders';
+import { connectBroker, createDb, createLogger, createPool } from '@pos/runtime';
+import { checkLeaks, management, useTestDatabase, useTestVhost } from '@pos/testkit';
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+
+import {
+  type Consumer,
+  consumerTopology,
+  countUnpublished,
+  eventsExchange,
+  type Handlers,
+  type InboxDatabase,
+  inboxMigrations,
+  insertOutbox,
+  migrateSchema,
+  newEventId,
+  type OutboxDatabase,
+  outboxMigrations,
+  PermanentError,
+  type Relay,
+  RetryableError,
+  startConsumer,
+  startRelay,
+} from '../src/index.ts';
+
+const logger = createLogger({ service: 'messaging-test', level: 'silent' });
+
+function caseEvent(caseId: string, marker: string): CaseChanged {
+  const event = buildCaseChanged();
+  event.metadata.eventId = newEventId();
+  event.metadata.correlationId = event.metadata.eventId;
+  event.metadata.subject = `primero:${caseId}`;
+  event.data.ids.caseId = caseId;
+  event.data.ids.mosvyNumber = marker;
+  return event;
+}
+
+async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('condition not met in time');
+}
+
+describe('outbox → relay → partitions → consumer with inbox, retry and dead letters', () => {
+  const database = useTestDatabase('messaging');
+  const vhost = useTestVhost('messaging');
+  checkLeaks({ scope: 'file' });
+
+  let pool: pg.Pool;
+  let outboxDb: Kysely<OutboxDatabase>;
+  let inboxDb: Kysely<InboxDatabase>;
+  let broker: Awaited<ReturnType<typeof connectBroker>>;
+  let relay: Relay;
+  let consumer: Consumer | undefined;
+  const topology = consumerTopology('test-writer', 'primero', 3);
+  const seen: Array<{ subject: string; marker: string | null; attempt: number }> = [];
+  let behaviour: (event: CaseChanged, attempt: number) => Promise<'applied' | 'skipped'> = async () =>
+    'applied';
+
+  const handlers: Handlers = {
+    'primero.case.changed': async (event, ctx) => {
+      seen.push({
+        subject: event.metadata.subject,
+        marker: event.data.ids.mosvyNumber,
+        attempt: ctx.attempt,
+      });
+      return behaviour(event, ctx.attempt);
+    },
+  };
+
+  const emit = async (events: CaseChanged[]) => {
+    await outboxDb.transaction().execute((trx) =>
+      insertOutbox(
+        trx,
+        'poller',
+        events.map((event) => ({ route: 'primero.case.changed' as const, event })),
+      ),
+    );
+  };
+
+  beforeAll(async () => {
+    pool = createPool(database.url, { applicationName: 'messaging-test' });
+    const db = createDb<unknown>(pool);
+    await migrateSchema(db, 'poller', outboxMigrations());
+    await migrateSchema(db, 'writer', inboxMigrations());
+    outboxDb = (db as Kysely<OutboxDatabase>).withSchema('poller');
+    inboxDb = (db as Kysely<InboxDatabase>).withSchema('writer');
+    broker = await connectBroker(vhost.url, { logger, name: 'messaging-test' });
+    consumer = await startConsumer({
+      connection: broker.connection,
+      db: inboxDb,
+      topology,
+      handlers,
+      logger,
+      service: 'test-writer',
+      retryPolicy: { maxAttempts: 3, tiersMs: [100, 200], jitter: 0.2 },
+      limits: { deliveryLimit: 10, maxLength: 10_000 },
+    });
+    relay = await startRelay({
+      db: outboxDb,
+      pool,
+      schema: 'poller',
+      connection: broker.connection,
+      partitions: 3,
+      logger,
+      sweepIntervalMs: 200,
+    });
+  });
+
+  afterAll(async () => {
+    await relay?.close();
+    await consumer?.stop();
+    await broker?.close();
+    await pool?.end();
+  });
+
+  beforeEach(() => {
+    seen.length = 0;
+    behaviour = async () => 'applied';
+  });
+
+  it('publishes every outbox row after its confirm, keeps per-case order, and erases payloads once sent', async () => {
+    const cases = ['c-1', 'c-2', 'c-3', 'c-4'];
+    const events = Array.from({ length: 24 }, (_, i) => caseEvent(cases[i % 4] ?? 'c-1', String(i)));
+    await emit(events);
+    await eventually(() => seen.length === 24);
+    for (const caseId of cases) {
+      const markers = seen.filter((s) => s.subject === `primero:${caseId}`).map((s) => Number(s.marker));
+      expect(markers).toEqual([...markers].sort((a, b) => a - b));
+      expect(markers).toHaveLength(6);
+    }
+    expect(await countUnpublished(outboxDb)).toBe(0);
+    const rows = await outboxDb.selectFrom('outbox').select(['payload', 'published_at']).execute();
+    expect(rows.every((row) => row.payload === null && row.published_at !== null)).toBe(true);
+  });
+
+  it('acknowledges a redelivered or replayed event without a second effect', async () => {
+    const event = caseEvent('dup-1', 'once');
+    await emit([event]);
+    await eventually(() => seen.length === 1);
+    const ch = await broker.connection.createConfirmChannel();
+    ch.publish(eventsExchange, 'primero.case.changed.0', Buffer.from(JSON.stringify(event)), {
+      messageId: event.metadata.eventId,
+      type: 'primero.case.changed',
+      headers: { 'x-subject': event.metadata.subject },
+    });
+    ch.publish(eventsExchange, 'primero.case.changed.1', Buffer.from(JSON.stringify(event)), {
+      messageId: event.metadata.eventId,
+      type: 'primero.case.changed',
+      headers: { 'x-subject': event.metadata.subject },
+    });
+    ch.publish(eventsExchange, 'primero.case.changed.2', Buffer.from(JSON.stringify(event)), {
+      messageId: event.metadata.eventId,
+      type: 'primero.case.changed',
+      headers: { 'x-subject': event.metadata.subject },
+    });
+    await ch.waitForConfirms();
+    await ch.close();
+    await eventually(async () => (consumer?.stats().duplicate ?? 0) >= 3);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('drops an event older than one already applied for the same case', async () => {
+    const older = caseEvent('stale-1', 'old');
+    const newer = caseEvent('stale-1', 'new');
+    await emit([newer]);
+    await eventually(() => seen.length === 1);
+    await emit([older]);
+    await eventually(async () => (consumer?.stats().stale ?? 0) >= 1);
+    expect(seen.map((s) => s.marker)).toEqual(['new']);
+  });
+
+  it('retries a transient failure with backoff, then applies it', async () => {
+    behaviour = async (_event, attempt) => {
+      if (attempt === 1) throw new RetryableError('SERVER_ERROR', 'OSCaR answered 503');
+      return 'applied';
+    };
+    await emit([caseEvent('retry-1', 'r')]);
+    await eventually(() => seen.length === 2);
+    expect(seen.map((s) => s.attempt)).toEqual([1, 2]);
+    const inbox = await inboxDb
+      .selectFrom('inbox')
+      .select('outcome')
+      .where('subject', '=', 'primero:retry-1')
+      .execute();
+    expect(inbox).toEqual([{ outcome: 'applied' }]);
+  });
+
+  it('dead-letters a permanent failure at once with the reason, attempts and original routing, while other cases flow', async () => {
+    behaviour = async (event) => {
+      if (event.data.ids.caseId === 'bad-1')
+        throw new PermanentError(
+          'UNKNOWN_PROVINCE',
+          'case bad-1 location_current: province "26" is not in provinces.csv',
+        );
+      return 'applied';
+    };
+    await emit([caseEvent('bad-1', 'x'), caseEvent('good-1', 'y'), caseEvent('good-2', 'z')]);
+    await eventually(() => seen.length === 3);
+    await eventually(
+      async () =>
+        (await inboxDb.selectFrom('dead_letters').selectAll().where('case_id', '=', 'bad-1').execute())
+          .length === 1,
+    );
+    const [dead] = await inboxDb
+      .selectFrom('dead_letters')
+      .selectAll()
+      .where('case_id', '=', 'bad-1')
+      .execute();
+    expect(dead).toMatchObject({
+      code: 'UNKNOWN_PROVINCE',
+      attempts: 1,
+      subject: 'primero:bad-1',
+    });
+    expect(dead?.original_queue).toMatch(/^test-writer\.p\d$/);
+    expect(dead?.reason).toContain('provinces.csv');
+    expect(dead?.original_routing_key).toMatch(/^primero\.case\.changed\.\d$/);
+
+    const ch = await broker.connection.createChannel();
+    let message: Awaited<ReturnType<typeof ch.get>> = false;
+    await eventually(async () => {
+      message = await ch.get(topology.deadQueue, { noAck: true });
+      return message !== false;
+    });
+    await ch.close();
+    const headers = (message as unknown as { properties: { headers: Record<string, unknown> } }).properties
+      .headers;
+    expect(headers).toMatchObject({
+      'x-dead-code': 'UNKNOWN_PROVINCE',
+      'x-attempts': 1,
+      'x-case-id': 'bad-1',
+      'x-service': 'test-writer',
+    });
+    expect(String(headers['x-original-routing-key'])).toMatch(/^primero\.case\.changed\.\d$/);
+  });
+
+  it('dead-letters after the last attempt when the failure keeps coming back', async () => {
+    behaviour = async () => {
+      throw new RetryableError('TIMEOUT', 'OSCaR did not answer in time');
+    };
+    await emit([caseEvent('flaky-1', 'f')]);
+    await eventually(
+      async () =>
+        (await inboxDb.selectFrom('dead_letters').selectAll().where('case_id', '=', 'flaky-1').execute())
+          .length === 1,
+    );
+    expect(seen.map((s) => s.attempt)).toEqual([1, 2, 3]);
+    const [dead] = await inboxDb
+      .selectFrom('dead_letters')
+      .selectAll()
+      .where('case_id', '=', 'flaky-1')
+      .execute();
+    expect(dead?.reason).toContain('gave up after 3 attempts');
+  });
+
+  it('dead-letters a malformed event naming the field, without calling the handler', async () => {
+    const event = caseEvent('malformed-1', 'm');
+    Object.assign(event.data.ids, { caseId: 42 });
+    const ch = await broker.connection.createConfirmChannel();
+    ch.publish(eventsExchange, 'primero.case.changed.0', Buffer.from(JSON.stringify(event)), {
+      messageId: event.metadata.eventId,
+      type: 'primero.case.changed',
+      headers: { 'x-subject': event.metadata.subject },
+    });
+    await ch.waitForConfirms();
+    await ch.close();
+    await eventually(
+      async () =>
+        (
+          await inboxDb
+            .selectFrom('dead_letters')
+            .selectAll()
+            .where('subject', '=', 'primero:malformed-1')
+            .execute()
+        ).length === 1,
+    );
+    const [dead] = await inboxDb
+      .selectFrom('dead_letters')
+      .selectAll()
+      .where('subject', '=', 'primero:malformed-1')
+      .execute();
+    expect(dead?.code).toBe('INVALID');
+    expect(dead?.reason).toContain('data.ids.caseId');
+    expect(seen).toHaveLength(0);
+  });
+
+  it('keeps consuming and publishing after the broker drops the connection', async () => {
+    const url = inject('amqpManagementUrl');
+    const path = `/api/vhosts/${encodeURIComponent(vhost.name)}/connections`;
+    let connections: Array<{ name: string }> = [];
+    await eventually(async () => {
+      connections = (await management(url, 'GET', path)) as Array<{ name: string }>;
+      return connections.length > 0;
+    }, 30_000);
+    for (const connection of connections) {
+      await management(
+        inject('amqpManagementUrl'),
+        'DELETE',
+        `/api/connections/${encodeURIComponent(connection.name)}`,
+      );
+    }
+    await eventually(() => !broker.isConnected(), 5_000).catch(() => undefined);
+    await eventually(() => broker.isConnected());
+    await emit([caseEvent('after-restart', 'a')]);
+    await eventually(() => seen.some((s) => s.subject === 'primero:after-restart'), 30_000);
+  });
+});
+
+describe('relay safety', () => {
+  const database = useTestDatabase('relay');
+  const vhost = useTestVhost('relay');
+
+  it('does not mark a row published when no queue is bound for its partition', async () => {
+    const pool = createPool(database.url, { applicationName: 'relay-test' });
+    const db = createDb<unknown>(pool);
+    await migrateSchema(db, 'poller', outboxMigrations());
+    const outboxDb = (db as Kysely<OutboxDatabase>).withSchema('poller');
+    const broker = await connectBroker(vhost.url, { logger, name: 'relay-test' });
+    const relay = await startRelay({
+      db: outboxDb,
+      pool,
+      schema: 'poller',
+      connection: broker.connection,
+      partitions: 2,
+      logger,
+      sweepIntervalMs: 100,
+    });
+    try {
+      await outboxDb
+        .transaction()
+        .execute((trx) =>
+          insertOutbox(trx, 'poller', [
+            { route: 'primero.case.changed', event: caseEvent('nobody-listens', 'n') },
+          ]),
+        );
+      await expect(relay.flush()).rejects.toThrow(/unroutable/);
+      expect(await countUnpublished(outboxDb)).toBe(1);
+    } finally {
+      await relay.close();
+      await broker.close();
+      await pool.end();
+    }
+  });
+});
