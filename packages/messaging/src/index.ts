@@ -13,14 +13,29 @@ export { caseKeysOf } from './core/case-keys.ts';
 export type { FailureInfo } from './core/failure.ts';
 export { describeFailure, PermanentError, RetryableError } from './core/failure.ts';
 export { partitionOf } from './core/partition.ts';
+export { nextPollDelay } from './core/poll.policy.ts';
 export type { RetryDecision, RetryPolicy } from './core/retry.policy.ts';
 export { decideRetry, defaultRetryPolicy, defaultRetryTiersMs } from './core/retry.policy.ts';
 export type { ConsumerTopology } from './core/topology.ts';
 export { consumerTopology, eventsExchange, partitionedRoutingKey, routeOf } from './core/topology.ts';
+export type { DeadLetterPublisher, RejectedRecord } from './dead-letter-publisher.ts';
+export { createDeadLetterPublisher } from './dead-letter-publisher.ts';
 export { newEventId } from './event-id.ts';
+export { makeEvent } from './make-event.ts';
 export { inboxMigrations, migrateSchema, outboxMigrations } from './migrations.ts';
 export type { OutboxEvent } from './outbox.repository.ts';
 export { countUnpublished, insertOutbox, outboxChannel } from './outbox.repository.ts';
+export type { PollLoop, PollSummary } from './poll-loop.ts';
+export { startPollLoop } from './poll-loop.ts';
+export type { PollerStateDatabase } from './poller-state.ts';
+export {
+  changedFingerprints,
+  clearRejected,
+  commitPoll,
+  pollerStateMigrations,
+  readCursor,
+  recordRejected,
+} from './poller-state.ts';
 export type { Relay, RelayOptions } from './relay.ts';
 export { startRelay } from './relay.ts';
 export type { DeadLetterRow, InboxDatabase, NewOutboxRow, OutboxDatabase, OutboxRow } from './tables.ts';

@@ -18,15 +18,16 @@ export interface OutboxEvent<K extends RoutingKey = RoutingKey> {
  * Writes events to the outbox inside the caller's transaction (the same one that advances the cursor),
  * with the current W3C trace context, and notifies the relay when that transaction commits.
  */
-export async function insertOutbox(
-  trx: Kysely<OutboxDatabase>,
+export async function insertOutbox<DB extends OutboxDatabase>(
+  trx: Kysely<DB>,
   schema: string,
   events: readonly OutboxEvent[],
 ): Promise<void> {
   if (events.length === 0) return;
+  const db = trx as unknown as Kysely<OutboxDatabase>;
   const headers: Record<string, string> = {};
   propagation.inject(context.active(), headers);
-  await trx
+  await db
     .insertInto('outbox')
     .values(
       events.map(({ route, event }) => ({
@@ -38,7 +39,7 @@ export async function insertOutbox(
       })),
     )
     .execute();
-  await sql`select pg_notify(${outboxChannel(schema)}, '')`.execute(trx);
+  await sql`select pg_notify(${outboxChannel(schema)}, '')`.execute(db);
 }
 
 /** Outbox rows not yet published, oldest first. */

@@ -110,6 +110,8 @@ export const env = {
   nonNegativeInt: () => z.coerce.number().int('must be a whole number').min(0, 'must be 0 or more'),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   text: () => z.string().min(1, 'must not be empty'),
+  oneOf: <const T extends readonly [string, ...string[]]>(values: T) =>
+    z.enum(values, { message: `must be one of ${values.join(', ')}` }),
   boolean: () =>
     z
       .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })

@@ -8,7 +8,18 @@ export type { Infrastructure } from './infrastructure.ts';
 export { openInfrastructure } from './infrastructure.ts';
 export type { Logger } from './logger.ts';
 export { createLogger, redactedPaths } from './logger.ts';
+export { loadMappingTables } from './mapping-tables.loader.ts';
 export { createDb, createPool, pingPostgres } from './postgres.ts';
-export { commonEnv } from './service-env.ts';
+export {
+  commonEnv,
+  mappingsEnv,
+  oscarEnv,
+  partitionEnv,
+  pollerEnv,
+  primeroEnv,
+  repositoryRoot,
+  resolveFromRepository,
+  writerEnv,
+} from './service-env.ts';
 export type { Shutdown, ShutdownOptions, ShutdownStage } from './shutdown.ts';
 export { installShutdown } from './shutdown.ts';

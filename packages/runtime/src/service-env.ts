@@ -31,3 +31,110 @@ export const commonEnv = defineEnv({
     default: '10000',
   },
 });
+
+/** Where the versioned mapping tables (CSV + manifest) live. */
+export const mappingsEnv = defineEnv({
+  MAPPINGS_DIR: {
+    schema: env.text(),
+    description:
+      'Folder of the versioned mapping tables (services, provinces, agencies, statuses); relative paths start at the repository root',
+    default: 'config/mappings',
+  },
+});
+
+/** The broker layout shared by pollers (relay) and writers (queues): both must agree on it. */
+export const partitionEnv = defineEnv({
+  PARTITIONS: {
+    schema: env.positiveInt(),
+    description:
+      'Partition queues per writer (per-case ordering); pollers and writers must use the same value',
+    default: '4',
+  },
+});
+
+export const pollerEnv = defineEnv({
+  POLL_INTERVAL_MS: {
+    schema: env.positiveInt(),
+    description: 'Time between polls (the demo uses 2000); POST /admin/poll polls at once',
+    default: '30000',
+  },
+});
+
+export const writerEnv = defineEnv({
+  RETRY_MAX_ATTEMPTS: {
+    schema: env.positiveInt(),
+    description: 'Attempts per event (first try included) before a transient failure is dead-lettered',
+    default: '6',
+  },
+  PREFETCH: {
+    schema: env.positiveInt(),
+    description: 'Unacknowledged messages per partition consumer (processing stays sequential per partition)',
+    default: '20',
+  },
+});
+
+export const primeroEnv = defineEnv({
+  PRIMERO_BASE_URL: {
+    schema: env.url(['http', 'https']),
+    description: 'Primero base URL (without /api/v2)',
+    default: 'http://127.0.0.1:4010',
+  },
+  PRIMERO_USER: { schema: env.text(), description: 'Primero API user', default: 'primero-sync' },
+  PRIMERO_PASSWORD: {
+    schema: env.text(),
+    description: 'Primero API password (the default is the simulator’s)',
+    default: 'primero-sync-password',
+    secret: true,
+  },
+  PRIMERO_AUTH: {
+    // Primero ≤ 2.10 returns a JWT from /api/v2/tokens; from 2.11 only Basic works for native users.
+    schema: env.oneOf(['jwt', 'basic']),
+    description: 'jwt (Primero ≤ 2.10) or basic (required from Primero 2.11)',
+    default: 'jwt',
+  },
+  PRIMERO_TIMEOUT_MS: { schema: env.positiveInt(), description: 'Primero request timeout', default: '30000' },
+  PRIMERO_MAX_RPS: {
+    schema: env.positiveInt(),
+    description: 'Requests per second to Primero (its nginx allows 50)',
+    default: '20',
+  },
+  PRIMERO_MAX_CONCURRENCY: {
+    schema: env.positiveInt(),
+    description: 'Concurrent requests to Primero',
+    default: '4',
+  },
+});
+
+export const oscarEnv = defineEnv({
+  OSCAR_BASE_URL: {
+    schema: env.url(['http', 'https']),
+    description: 'OSCaR base URL (without /api/v1)',
+    default: 'http://127.0.0.1:4020',
+  },
+  OSCAR_EMAIL: {
+    schema: env.text(),
+    description: 'OSCaR API user (an admin user e-mail)',
+    default: 'sync@oscar.test',
+  },
+  OSCAR_PASSWORD: {
+    schema: env.text(),
+    description: 'OSCaR API password (the default is the simulator’s)',
+    default: 'oscar-sync-password',
+    secret: true,
+  },
+  OSCAR_TIMEOUT_MS: { schema: env.positiveInt(), description: 'OSCaR request timeout', default: '60000' },
+  OSCAR_MAX_RPS: { schema: env.positiveInt(), description: 'Requests per second to OSCaR', default: '10' },
+  OSCAR_MAX_CONCURRENCY: {
+    schema: env.positiveInt(),
+    description: 'Concurrent requests to OSCaR',
+    default: '2',
+  },
+});
+
+/** The repository root (this file is packages/runtime/src/service-env.ts). */
+export const repositoryRoot = new URL('../../../', import.meta.url).pathname;
+
+/** Resolves a configured path: absolute as given, relative from the repository root. */
+export function resolveFromRepository(path: string): string {
+  return path.startsWith('/') ? path : new URL(path, `file://${repositoryRoot}`).pathname;
+}

@@ -1,8 +1,22 @@
-import { commonEnv, type ConfigOf, defineEnv, env, loadConfig } from '@pos/runtime';
+import {
+  commonEnv,
+  type ConfigOf,
+  defineEnv,
+  env,
+  loadConfig,
+  mappingsEnv,
+  oscarEnv,
+  partitionEnv,
+  pollerEnv,
+} from '@pos/runtime';
 
 /** Every environment variable oscar-poller reads: the only reader of process.env (STYLE.md). */
 export const envSpec = defineEnv({
   ...commonEnv,
+  ...oscarEnv,
+  ...pollerEnv,
+  ...partitionEnv,
+  ...mappingsEnv,
   HTTP_PORT: {
     schema: env.port(),
     description: 'Port of the health/admin HTTP server (/health/live, /health/ready)',

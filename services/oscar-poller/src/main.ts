@@ -1,10 +1,30 @@
 // Composition root of oscar-poller: config → adapters → wire → start → shutdown.
-import { ConfigError, createLogger, describeConfig, installShutdown, openInfrastructure } from '@pos/runtime';
+import { createOscarClient } from '@pos/clients';
+import {
+  createDeadLetterPublisher,
+  migrateSchema,
+  outboxMigrations,
+  type PollerStateDatabase,
+  pollerStateMigrations,
+  startPollLoop,
+  startRelay,
+} from '@pos/messaging';
+import {
+  ConfigError,
+  createDb,
+  createLogger,
+  describeConfig,
+  installShutdown,
+  loadMappingTables,
+  openInfrastructure,
+} from '@pos/runtime';
 
+import { pollOscar } from './adapters/oscar.poll.ts';
 import { envSpec, loadServiceConfig } from './config.ts';
 import { buildApp } from './http/app.ts';
 
 const service = 'oscar-poller';
+const schema = 'oscar_poller';
 
 let config;
 try {
@@ -18,24 +38,56 @@ try {
 const logger = createLogger({ service, level: config.LOG_LEVEL });
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');
 
+const tables = await loadMappingTables(config.MAPPINGS_DIR);
 const infra = await openInfrastructure({
   service,
   logger,
   databaseUrl: config.DATABASE_URL,
   amqpUrl: config.AMQP_URL,
 });
-const app = buildApp({ logger, readiness: infra.readiness });
+const root = createDb<unknown>(infra.pool);
+await migrateSchema(root, schema, { ...outboxMigrations(), ...pollerStateMigrations() });
+const db = createDb<PollerStateDatabase>(infra.pool).withSchema(schema);
+
+const oscar = createOscarClient({
+  baseUrl: config.OSCAR_BASE_URL,
+  email: config.OSCAR_EMAIL,
+  password: config.OSCAR_PASSWORD,
+  timeoutMs: config.OSCAR_TIMEOUT_MS,
+  maxRequestsPerSecond: config.OSCAR_MAX_RPS,
+  maxConcurrency: config.OSCAR_MAX_CONCURRENCY,
+});
+const deadLetters = createDeadLetterPublisher(infra.broker.connection, service);
+const relay = await startRelay({
+  db,
+  pool: infra.pool,
+  schema,
+  connection: infra.broker.connection,
+  partitions: config.PARTITIONS,
+  logger,
+});
+
+const pollLoop = startPollLoop({
+  intervalMs: config.POLL_INTERVAL_MS,
+  logger,
+  poll: (signal) =>
+    pollOscar({ db, schema, oscar, tables, deadLetters, logger, now: () => new Date() }, signal),
+});
+const app = buildApp({ logger, readiness: infra.readiness, pollLoop });
 
 installShutdown({
   logger,
   timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   stages: [
     { name: 'stop accepting work', run: async () => void (infra.readiness.accepting = false) },
+    { name: 'stop polling', run: () => pollLoop.stop() },
+    { name: 'drain outbox relay', run: () => relay.close() },
     { name: 'close http server', run: () => app.close() },
+    { name: 'close dead-letter channel', run: () => deadLetters.close() },
     ...infra.closeStages,
   ],
 });
 
 await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
 infra.readiness.accepting = true;
-logger.info({ port: config.HTTP_PORT }, 'ready');
+logger.info({ port: config.HTTP_PORT, mappings: tables.version }, 'ready');

@@ -1,8 +1,22 @@
-import { commonEnv, type ConfigOf, defineEnv, env, loadConfig } from '@pos/runtime';
+import {
+  commonEnv,
+  type ConfigOf,
+  defineEnv,
+  env,
+  loadConfig,
+  mappingsEnv,
+  oscarEnv,
+  partitionEnv,
+  writerEnv,
+} from '@pos/runtime';
 
 /** Every environment variable oscar-writer reads: the only reader of process.env (STYLE.md). */
 export const envSpec = defineEnv({
   ...commonEnv,
+  ...oscarEnv,
+  ...writerEnv,
+  ...partitionEnv,
+  ...mappingsEnv,
   HTTP_PORT: {
     schema: env.port(),
     description: 'Port of the health/admin HTTP server (/health/live, /health/ready)',

@@ -1,10 +1,30 @@
 // Composition root of oscar-writer: config → adapters → wire → start → shutdown.
-import { ConfigError, createLogger, describeConfig, installShutdown, openInfrastructure } from '@pos/runtime';
+import { createOscarClient } from '@pos/clients';
+import {
+  consumerTopology,
+  defaultRetryPolicy,
+  inboxMigrations,
+  migrateSchema,
+  startConsumer,
+} from '@pos/messaging';
+import {
+  ConfigError,
+  createDb,
+  createLogger,
+  describeConfig,
+  installShutdown,
+  loadMappingTables,
+  openInfrastructure,
+} from '@pos/runtime';
 
+import { type OscarWriterDatabase, oscarWriterMigrations } from './adapters/state.repository.ts';
 import { envSpec, loadServiceConfig } from './config.ts';
+import { handleCaseChanged } from './handlers/case-changed.handler.ts';
+import { handleReferralDecided } from './handlers/referral-decided.handler.ts';
 import { buildApp } from './http/app.ts';
 
 const service = 'oscar-writer';
+const schema = 'oscar_writer';
 
 let config;
 try {
@@ -18,19 +38,50 @@ try {
 const logger = createLogger({ service, level: config.LOG_LEVEL });
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');
 
+const tables = await loadMappingTables(config.MAPPINGS_DIR);
 const infra = await openInfrastructure({
   service,
   logger,
   databaseUrl: config.DATABASE_URL,
   amqpUrl: config.AMQP_URL,
 });
-const app = buildApp({ logger, readiness: infra.readiness });
+await migrateSchema(createDb<unknown>(infra.pool), schema, {
+  ...inboxMigrations(),
+  ...oscarWriterMigrations(),
+});
+const db = createDb<OscarWriterDatabase>(infra.pool).withSchema(schema);
+
+const oscar = createOscarClient({
+  baseUrl: config.OSCAR_BASE_URL,
+  email: config.OSCAR_EMAIL,
+  password: config.OSCAR_PASSWORD,
+  timeoutMs: config.OSCAR_TIMEOUT_MS,
+  maxRequestsPerSecond: config.OSCAR_MAX_RPS,
+  maxConcurrency: config.OSCAR_MAX_CONCURRENCY,
+});
+
+const consumer = await startConsumer({
+  connection: infra.broker.connection,
+  db,
+  topology: consumerTopology(service, 'primero', config.PARTITIONS),
+  service,
+  logger,
+  prefetch: config.PREFETCH,
+  retryPolicy: { ...defaultRetryPolicy, maxAttempts: config.RETRY_MAX_ATTEMPTS },
+  handlers: {
+    'primero.case.changed': (event, ctx) => handleCaseChanged({ db, oscar, tables }, event, ctx),
+    'primero.referral.decided': (event, ctx) => handleReferralDecided({ db, oscar, tables }, event, ctx),
+  },
+});
+
+const app = buildApp({ logger, readiness: infra.readiness, consumer });
 
 installShutdown({
   logger,
   timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   stages: [
     { name: 'stop accepting work', run: async () => void (infra.readiness.accepting = false) },
+    { name: 'stop consuming and drain', run: () => consumer.stop() },
     { name: 'close http server', run: () => app.close() },
     ...infra.closeStages,
   ],
@@ -38,4 +89,4 @@ installShutdown({
 
 await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
 infra.readiness.accepting = true;
-logger.info({ port: config.HTTP_PORT }, 'ready');
+logger.info({ port: config.HTTP_PORT, mappings: tables.version }, 'ready');

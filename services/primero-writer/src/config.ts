@@ -1,8 +1,22 @@
-import { commonEnv, type ConfigOf, defineEnv, env, loadConfig } from '@pos/runtime';
+import {
+  commonEnv,
+  type ConfigOf,
+  defineEnv,
+  env,
+  loadConfig,
+  mappingsEnv,
+  partitionEnv,
+  primeroEnv,
+  writerEnv,
+} from '@pos/runtime';
 
 /** Every environment variable primero-writer reads: the only reader of process.env (STYLE.md). */
 export const envSpec = defineEnv({
   ...commonEnv,
+  ...primeroEnv,
+  ...writerEnv,
+  ...partitionEnv,
+  ...mappingsEnv,
   HTTP_PORT: {
     schema: env.port(),
     description: 'Port of the health/admin HTTP server (/health/live, /health/ready)',

@@ -1,10 +1,30 @@
 // Composition root of primero-writer: config → adapters → wire → start → shutdown.
-import { ConfigError, createLogger, describeConfig, installShutdown, openInfrastructure } from '@pos/runtime';
+import { createPrimeroClient } from '@pos/clients';
+import {
+  consumerTopology,
+  defaultRetryPolicy,
+  type InboxDatabase,
+  inboxMigrations,
+  migrateSchema,
+  startConsumer,
+} from '@pos/messaging';
+import {
+  ConfigError,
+  createDb,
+  createLogger,
+  describeConfig,
+  installShutdown,
+  loadMappingTables,
+  openInfrastructure,
+} from '@pos/runtime';
 
 import { envSpec, loadServiceConfig } from './config.ts';
+import { handleOscarCaseChanged } from './handlers/case-changed.handler.ts';
+import { handleOscarReferralDecided } from './handlers/referral-decided.handler.ts';
 import { buildApp } from './http/app.ts';
 
 const service = 'primero-writer';
+const schema = 'primero_writer';
 
 let config;
 try {
@@ -18,19 +38,49 @@ try {
 const logger = createLogger({ service, level: config.LOG_LEVEL });
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');
 
+const tables = await loadMappingTables(config.MAPPINGS_DIR);
 const infra = await openInfrastructure({
   service,
   logger,
   databaseUrl: config.DATABASE_URL,
   amqpUrl: config.AMQP_URL,
 });
-const app = buildApp({ logger, readiness: infra.readiness });
+await migrateSchema(createDb<unknown>(infra.pool), schema, inboxMigrations());
+const db = createDb<InboxDatabase>(infra.pool).withSchema(schema);
+
+const primero = createPrimeroClient({
+  baseUrl: config.PRIMERO_BASE_URL,
+  user: config.PRIMERO_USER,
+  password: config.PRIMERO_PASSWORD,
+  auth: config.PRIMERO_AUTH,
+  timeoutMs: config.PRIMERO_TIMEOUT_MS,
+  maxRequestsPerSecond: config.PRIMERO_MAX_RPS,
+  maxConcurrency: config.PRIMERO_MAX_CONCURRENCY,
+});
+
+const consumer = await startConsumer({
+  connection: infra.broker.connection,
+  db,
+  topology: consumerTopology(service, 'oscar', config.PARTITIONS),
+  service,
+  logger,
+  prefetch: config.PREFETCH,
+  retryPolicy: { ...defaultRetryPolicy, maxAttempts: config.RETRY_MAX_ATTEMPTS },
+  handlers: {
+    'oscar.case.changed': (event, ctx) =>
+      handleOscarCaseChanged({ primero, tables, now: () => new Date() }, event, ctx),
+    'oscar.referral.decided': (event, ctx) => handleOscarReferralDecided({ primero, tables }, event, ctx),
+  },
+});
+
+const app = buildApp({ logger, readiness: infra.readiness, consumer });
 
 installShutdown({
   logger,
   timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   stages: [
     { name: 'stop accepting work', run: async () => void (infra.readiness.accepting = false) },
+    { name: 'stop consuming and drain', run: () => consumer.stop() },
     { name: 'close http server', run: () => app.close() },
     ...infra.closeStages,
   ],
@@ -38,4 +88,4 @@ installShutdown({
 
 await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
 infra.readiness.accepting = true;
-logger.info({ port: config.HTTP_PORT }, 'ready');
+logger.info({ port: config.HTTP_PORT, mappings: tables.version }, 'ready');

@@ -1,3 +1,4 @@
+import type { Consumer } from '@pos/messaging';
 import type { Readiness } from '@pos/runtime';
 import { registerHealthRoutes } from '@pos/runtime';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -5,11 +6,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 export interface AppDeps {
   logger: FastifyBaseLogger;
   readiness: Readiness;
+  consumer?: Pick<Consumer, 'stats'>;
 }
 
-/** The primero-writer HTTP surface: health now, admin routes next to it. Listened on only in main.ts. */
+/** The primero-writer HTTP surface: health, and the admin routes. Listened on only in main.ts. */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.logger });
   registerHealthRoutes(app, deps.readiness);
+  /** Messages handled since start, by outcome (applied, skipped, duplicate, stale, retried, dead-lettered). */
+  app.get('/admin/status', async () => ({ consumer: deps.consumer?.stats() ?? null }));
   return app;
 }

@@ -1,0 +1,95 @@
+import type { Logger } from '@pos/runtime';
+
+import { nextPollDelay } from './core/poll.policy.ts';
+
+export interface PollSummary {
+  /** Records read from the upstream. */
+  read: number;
+  /** Events written to the outbox. */
+  emitted: number;
+  /** Records rejected as malformed (dead-lettered). */
+  rejected: number;
+}
+
+export interface PollLoop {
+  /** Polls now (the legacy "Run now" button); joins a poll already running. */
+  trigger: () => Promise<PollSummary>;
+  stop: () => Promise<void>;
+  status: () => {
+    running: boolean;
+    lastSuccessAt: string | null;
+    lastError: string | null;
+    consecutiveFailures: number;
+  };
+}
+
+/**
+ * Polls continuously: at start, then every `intervalMs` (backing off after failures), or at once when
+ * triggered. One poll at a time; `stop` waits for the current one.
+ */
+export function startPollLoop(options: {
+  intervalMs: number;
+  poll: (signal: AbortSignal) => Promise<PollSummary>;
+  logger: Logger;
+}): PollLoop {
+  const abort = new AbortController();
+  let current: Promise<PollSummary> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let failures = 0;
+  let lastSuccessAt: string | null = null;
+  let lastError: string | null = null;
+  let stopped = false;
+
+  const schedule = () => {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void run().catch(() => undefined), nextPollDelay(options.intervalMs, failures));
+  };
+
+  const run = (): Promise<PollSummary> => {
+    if (current) return current;
+    const started = Date.now();
+    current = options
+      .poll(abort.signal)
+      .then(
+        (summary) => {
+          failures = 0;
+          lastSuccessAt = new Date().toISOString();
+          lastError = null;
+          if (summary.read > 0 || summary.emitted > 0 || summary.rejected > 0) {
+            options.logger.info({ ...summary, ms: Date.now() - started }, 'poll done');
+          }
+          return summary;
+        },
+        (error: unknown) => {
+          failures += 1;
+          lastError = error instanceof Error ? error.message : 'unknown error';
+          options.logger.warn({ reason: lastError, consecutiveFailures: failures }, 'poll failed');
+          throw error;
+        },
+      )
+      .finally(() => {
+        current = undefined;
+        schedule();
+      });
+    return current;
+  };
+
+  void run().catch(() => undefined);
+
+  return {
+    trigger: run,
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      abort.abort();
+      await current?.catch(() => undefined);
+    },
+    status: () => ({
+      running: current !== undefined,
+      lastSuccessAt,
+      lastError,
+      consecutiveFailures: failures,
+    }),
+  };
+}

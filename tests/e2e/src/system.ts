@@ -1,0 +1,202 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { buildOscarSim } from '@pos/sim-oscar';
+import { buildPrimeroSim } from '@pos/sim-primero';
+import { createTestDatabase, createTestVhost, type ServiceProcess, startServiceProcess } from '@pos/testkit';
+import type { FastifyInstance } from 'fastify';
+
+const root = new URL('../../../', import.meta.url).pathname;
+export type ServiceName = 'primero-poller' | 'oscar-poller' | 'primero-writer' | 'oscar-writer';
+
+export const controlToken = 'sim-control';
+export const usersPassword = 'primero-user-password';
+
+export interface SystemOptions {
+  databaseUrl: string;
+  amqpUrl: string;
+  amqpManagementUrl: string;
+  label: string;
+  /** Extra environment for every service (e.g. a short JWT lifetime is a simulator option instead). */
+  env?: Record<string, string>;
+  primeroJwtTtlSeconds?: number;
+}
+
+export interface JsonResponse {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * The whole sync for one spec file: its own database and vhost, both simulators in-process on free ports,
+ * and the four services as child processes (exactly as `pnpm start` runs them). Polls are triggered through
+ * `POST /admin/poll` so scenarios do not wait for timers.
+ */
+export class System {
+  readonly primero: FastifyInstance;
+  readonly oscar: FastifyInstance;
+  primeroUrl = '';
+  oscarUrl = '';
+  /** AMQP URL of this system's own vhost. */
+  amqpUrl = '';
+  readonly services = new Map<ServiceName, ServiceProcess>();
+  private cleanups: Array<() => Promise<void>> = [];
+  private readonly options: SystemOptions;
+
+  constructor(options: SystemOptions) {
+    this.options = options;
+    this.primero = buildPrimeroSim({
+      controlToken,
+      usersPassword,
+      jwtTtlSeconds: options.primeroJwtTtlSeconds ?? 3600,
+    });
+    this.oscar = buildOscarSim({ controlToken }).app;
+  }
+
+  async start(): Promise<this> {
+    const database = await createTestDatabase(this.options.databaseUrl, this.options.label);
+    this.cleanups.push(() => database.drop());
+    const vhost = await createTestVhost(
+      this.options.amqpUrl,
+      this.options.amqpManagementUrl,
+      this.options.label,
+    );
+    this.cleanups.push(() => vhost.delete());
+    this.amqpUrl = vhost.url;
+    this.primeroUrl = await this.primero.listen({ host: '127.0.0.1', port: 0 });
+    this.cleanups.push(() => this.primero.close());
+    this.oscarUrl = await this.oscar.listen({ host: '127.0.0.1', port: 0 });
+    this.cleanups.push(() => this.oscar.close());
+
+    const env = {
+      DATABASE_URL: database.url,
+      AMQP_URL: vhost.url,
+      PRIMERO_BASE_URL: this.primeroUrl,
+      OSCAR_BASE_URL: this.oscarUrl,
+      POLL_INTERVAL_MS: '3600000',
+      PARTITIONS: '3',
+      CURSOR_OVERLAP_MS: '60000',
+      LOG_LEVEL: 'info',
+      ...this.options.env,
+    };
+    // Writers first: they declare the partition queues the pollers' relays publish to.
+    for (const name of ['primero-writer', 'oscar-writer', 'primero-poller', 'oscar-poller'] as const) {
+      const proc = await startServiceProcess({ entry: `${root}services/${name}/src/main.ts`, env });
+      this.services.set(name, proc);
+    }
+    this.cleanups.push(async () => {
+      await Promise.all([...this.services.values()].map((proc) => proc.stop()));
+    });
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const cleanup of this.cleanups.reverse()) await cleanup().catch(() => undefined);
+    this.cleanups = [];
+  }
+
+  service(name: ServiceName): ServiceProcess {
+    const proc = this.services.get(name);
+    if (!proc) throw new Error(`${name} is not running`);
+    return proc;
+  }
+
+  /** Every log line of every service, as text (for the privacy checks). */
+  allOutput(): string {
+    return [...this.services.values()].flatMap((proc) => proc.output).join('\n');
+  }
+
+  /** Triggers one poll of each poller ("Run now"), Primero first as the legacy hour did. */
+  async pollBoth(): Promise<void> {
+    for (const name of ['primero-poller', 'oscar-poller'] as const) {
+      const response = await fetch(`${this.service(name).baseUrl}/admin/poll`, { method: 'POST' });
+      await response.body?.cancel();
+    }
+  }
+
+  /** Polls both sides until `check` holds (each round gives the pipeline time to carry the changes). */
+  async converge(check: () => Promise<boolean> | boolean, timeoutMs = 45_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
+    while (Date.now() < deadline) {
+      await this.pollBoth();
+      try {
+        if (await check()) return;
+      } catch (error) {
+        lastError = error;
+      }
+      await sleep(250);
+    }
+    throw new Error(`the systems did not converge in ${timeoutMs} ms`, { cause: lastError });
+  }
+
+  /** Lets in-flight messages land: polls, then waits until neither simulator saw a write for `quietMs`. */
+  async settle(quietMs = 1_500, timeoutMs = 45_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = -1;
+    let quietSince = Date.now();
+    while (Date.now() < deadline) {
+      await this.pollBoth();
+      const writes = (await this.writes()).total;
+      if (writes !== last) {
+        last = writes;
+        quietSince = Date.now();
+      } else if (Date.now() - quietSince >= quietMs) {
+        return;
+      }
+      await sleep(250);
+    }
+    throw new Error('the systems did not settle');
+  }
+
+  async writes(): Promise<{ primero: number; oscar: number; total: number }> {
+    const [p, o] = await Promise.all([
+      this.primeroControl('GET', '/_control/stats'),
+      this.oscarControl('GET', '/_control/stats'),
+    ]);
+    const primero = Number((p.body as { writes?: number }).writes ?? 0);
+    const oscar = Number((o.body as { writes?: number }).writes ?? 0);
+    return { primero, oscar, total: primero + oscar };
+  }
+
+  primeroControl(method: string, path: string, body?: unknown): Promise<JsonResponse> {
+    return request(this.primeroUrl, method, path, body, { 'x-control-token': controlToken });
+  }
+
+  oscarControl(method: string, path: string, body?: unknown): Promise<JsonResponse> {
+    return request(this.oscarUrl, method, path, body, { 'x-control-token': controlToken });
+  }
+
+  /** Calls the Primero API as a person would, with Basic auth (e.g. the province manager `mgrpnh`). */
+  primeroApi(method: string, path: string, body?: unknown, user = 'mgrpnh'): Promise<JsonResponse> {
+    const password = user === 'primero-sync' ? 'primero-sync-password' : usersPassword;
+    const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    return request(this.primeroUrl, method, path, body, { authorization });
+  }
+
+  async adminStatus(name: ServiceName): Promise<Record<string, unknown>> {
+    const response = await fetch(`${this.service(name).baseUrl}/admin/status`);
+    return (await response.json()) as Record<string, unknown>;
+  }
+}
+
+async function request(
+  base: string,
+  method: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<JsonResponse> {
+  const response = await fetch(new URL(path, base), {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? (JSON.parse(text) as unknown) : null;
+  } catch {
+    // not JSON
+  }
+  return { status: response.status, body: parsed };
+}
