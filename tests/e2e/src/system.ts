@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { buildOscarSim } from '@pos/sim-oscar';
+import { buildOscarSim, type Store as OscarStore } from '@pos/sim-oscar';
 import { buildPrimeroSim } from '@pos/sim-primero';
 import { createTestDatabase, createTestVhost, type ServiceProcess, startServiceProcess } from '@pos/testkit';
 import type { FastifyInstance } from 'fastify';
@@ -34,6 +34,8 @@ export interface JsonResponse {
 export class System {
   readonly primero: FastifyInstance;
   readonly oscar: FastifyInstance;
+  /** The OSCaR simulator's state, for scenarios that need a record no real OSCaR UI could produce. */
+  readonly oscarStore: OscarStore;
   primeroUrl = '';
   oscarUrl = '';
   /** AMQP URL of this system's own vhost. */
@@ -49,7 +51,9 @@ export class System {
       usersPassword,
       jwtTtlSeconds: options.primeroJwtTtlSeconds ?? 3600,
     });
-    this.oscar = buildOscarSim({ controlToken }).app;
+    const oscarSim = buildOscarSim({ controlToken });
+    this.oscar = oscarSim.app;
+    this.oscarStore = oscarSim.store;
   }
 
   async start(): Promise<this> {

@@ -1,6 +1,15 @@
+import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { asArray, asRecord, oscarClient, primeroCasesByOscarNumber } from '../src/scenario.ts';
+import {
+  asArray,
+  asRecord,
+  createPrimeroCase,
+  oscarClient,
+  oscarReferralsFor,
+  primeroCasesByOscarNumber,
+  referService,
+} from '../src/scenario.ts';
 import { System } from '../src/system.ts';
 
 type Json = Record<string, unknown>;
@@ -246,5 +255,67 @@ describe('OSCaR → Primero: NGO referrals, shared cases, and MoSVY’s decision
         (line) => line.globalId === unknown.globalId && String(line.reason).includes('provinces.csv'),
       ),
     ).toBe(true);
+  });
+
+  it('S16 malformed source records dead-letter with reasons while the rest flow', async () => {
+    const before = await ngoCreatesClient({ location_code: '12010203', given_name: 'Rathana' });
+    // A record no OSCaR UI would produce: a client whose global_id is blank.
+    const broken = await ngoCreatesClient({ location_code: '12010203', given_name: 'Sophea' });
+    for (const tenant of system.oscarStore.tenants.values()) {
+      const client = tenant.clientsByGlobalId.get(broken.globalId);
+      if (client) client.globalId = '';
+    }
+    // An NGO tenant that agencies.csv does not list, and a Primero referral to an agency it does not list.
+    const unlisted = await ngoCreatesClient({ organization: 'demo', location_code: '12010203' });
+    const primeroCase = await createPrimeroCase(system, {
+      services: [
+        { subtype: ['counselling_trauma'], agency: 'agency-nowhere' },
+        { subtype: ['counselling_family'] },
+      ],
+    });
+    await referService(system, primeroCase, primeroCase.serviceIds[0] ?? '', { agency: 'agency-cif' });
+    await referService(system, primeroCase, primeroCase.serviceIds[1] ?? '');
+    const after = await ngoCreatesClient({ location_code: '12010203', given_name: 'Kosal' });
+
+    await primeroCaseFor(before.globalId);
+    await primeroCaseFor(after.globalId);
+    await system.converge(async () => (await oscarReferralsFor(system, primeroCase.caseId)).length === 1);
+    const [sent] = await oscarReferralsFor(system, primeroCase.caseId);
+    expect(sent?.services).toEqual([expect.objectContaining({ name: 'Family counselling / mediation' })]);
+
+    const logs = (name: 'oscar-poller' | 'primero-writer' | 'oscar-writer') => system.service(name).logs();
+    await system.converge(
+      () =>
+        logs('oscar-poller').some((line) => line.msg === 'client rejected' && line.code === 'MISSING_KEY') &&
+        logs('primero-writer').some(
+          (line) =>
+            line.msg === 'dead-lettered' &&
+            line.globalId === unlisted.globalId &&
+            String(line.reason).includes('agencies.csv'),
+        ) &&
+        logs('oscar-writer').some(
+          (line) =>
+            line.msg === 'dead-lettered' &&
+            line.caseId === primeroCase.caseId &&
+            String(line.reason).includes('agencies.csv'),
+        ),
+    );
+    expect(await primeroCasesByOscarNumber(system, unlisted.globalId)).toEqual([]);
+
+    // The poller's dead letter carries the reason and the record's id, not its content.
+    const connection = await amqp.connect(system.amqpUrl);
+    try {
+      const channel = await connection.createChannel();
+      const message = await channel.get('oscar-poller.dead', { noAck: true });
+      expect(message).not.toBe(false);
+      if (message) {
+        const headers = message.properties.headers as Record<string, unknown>;
+        expect(headers['x-dead-code']).toBe('MISSING_KEY');
+        expect(String(headers['x-dead-reason'])).toContain('global_id');
+        expect(message.content.toString()).not.toContain('Sophea');
+      }
+    } finally {
+      await connection.close();
+    }
   });
 });

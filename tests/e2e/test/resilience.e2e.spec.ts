@@ -144,10 +144,50 @@ describe('identity, steady state, duplicates, token expiry and privacy', () => {
   });
 
   it('S14 steady state: zero writes over 5 poll cycles after convergence', async () => {
-    await system.primeroControl('POST', '/_control/seed', { count: 15, seed: 7 });
-    await system.oscarControl('POST', '/_control/seed', { count: 15, seed: 7 });
+    const start = await system.writes();
+    // Traffic both ways: NGO clients (referred, enrolled, plain) and MoSVY referrals, one of them accepted.
+    const referred = await ngoClient({
+      given_name: 'Dara',
+      refer_to_mosvy: { services: ['Family support'], reason: 'Steady', level_of_risk: 'low' },
+    });
+    const enrolled = await ngoClient({ given_name: 'Vibol' });
+    await system.oscarControl('POST', `/_control/clients/${enrolled}/enrollments`, {
+      program_name: 'Education',
+      services: ['School support'],
+    });
+    const plain = await ngoClient({ given_name: 'Sokunthea', organization: 'holt' });
+    const mosvyCases = await Promise.all([
+      createPrimeroCase(system, {
+        services: [{ subtype: ['training_education_life_skills'], type: 'training_education' }],
+      }),
+      createPrimeroCase(system, {
+        services: [
+          { subtype: ['medical_support_access_care'], type: 'medical_support', agency: 'agency-mho' },
+        ],
+      }),
+    ]);
+    for (const [index, primeroCase] of mosvyCases.entries()) {
+      await referService(system, primeroCase, primeroCase.serviceIds[0] ?? '', {
+        agency: index === 0 ? 'agency-cif' : 'agency-mho',
+        type: index === 0 ? 'training_education' : 'medical_support',
+      });
+    }
+    await system.converge(async () => {
+      const referrals = await Promise.all(mosvyCases.map((c) => oscarReferralsFor(system, c.caseId)));
+      const clients = await Promise.all(
+        [referred, enrolled, plain].map((g) => primeroCasesByOscarNumber(system, g)),
+      );
+      return referrals.every((r) => r.length === 1) && clients.every((c) => c.length === 1);
+    });
+    const [first] = await oscarReferralsFor(system, mosvyCases[0]?.caseId ?? '');
+    await system.oscarControl('POST', `/_control/referrals/${String(first?.id)}/accept`, {
+      organization: 'cif',
+    });
     await system.settle(2_000, 90_000);
     const before = await system.writes();
+    expect(before.primero).toBeGreaterThan(start.primero);
+    expect(before.oscar).toBeGreaterThan(start.oscar);
+
     for (let cycle = 0; cycle < 5; cycle += 1) {
       await system.pollBoth();
       await new Promise((resolve) => setTimeout(resolve, 400));
