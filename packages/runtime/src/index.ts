@@ -8,7 +8,7 @@ export type { Infrastructure } from './infrastructure.ts';
 export { openInfrastructure } from './infrastructure.ts';
 export type { Logger } from './logger.ts';
 export { createLogger, redactedPaths } from './logger.ts';
-export { loadMappingTables } from './mapping-tables.loader.ts';
+export { loadMappingTables, loadMappingTablesOrExit } from './mapping-tables.loader.ts';
 export { createDb, createPool, pingPostgres } from './postgres.ts';
 export {
   commonEnv,

@@ -1,3 +1,7 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 import { useTestDatabase } from './database.ts';
@@ -65,6 +69,25 @@ export function describeServiceLifecycle(
           readyTimeoutMs: 10_000,
         }),
       ).rejects.toThrow(/DATABASE_URL[\s\S]*AMQP_URL[\s\S]*LOG_LEVEL/);
+    });
+
+    it('refuses to start with a broken mapping table and names the file and the row', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'mappings-'));
+      try {
+        cpSync(new URL('../../../config/mappings/', import.meta.url).pathname, dir, { recursive: true });
+        const provinces = join(dir, 'provinces.csv');
+        // A second row for Phnom Penh's code: an administrator's typo.
+        writeFileSync(provinces, `${readFileSync(provinces, 'utf8')}12,Phnom Penh again,mgrpnh2,\n`);
+        await expect(
+          startServiceProcess({
+            entry,
+            env: { DATABASE_URL: database.url, AMQP_URL: vhost.url, MAPPINGS_DIR: dir, ...extraEnv() },
+            readyTimeoutMs: 10_000,
+          }),
+        ).rejects.toThrow(/provinces\.csv row 27/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 }

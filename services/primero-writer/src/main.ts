@@ -14,7 +14,7 @@ import {
   createLogger,
   describeConfig,
   installShutdown,
-  loadMappingTables,
+  loadMappingTablesOrExit,
   openInfrastructure,
 } from '@pos/runtime';
 
@@ -38,7 +38,7 @@ try {
 const logger = createLogger({ service, level: config.LOG_LEVEL });
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');
 
-const tables = await loadMappingTables(config.MAPPINGS_DIR);
+const tables = await loadMappingTablesOrExit(config.MAPPINGS_DIR, logger);
 const infra = await openInfrastructure({
   service,
   logger,
