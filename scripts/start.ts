@@ -4,10 +4,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import pg from 'pg';
+
 const root = new URL('..', import.meta.url).pathname;
 const env = process.env;
-const databaseUrl = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const amqpUrl = env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const serverDatabaseUrl = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const serverAmqpUrl = env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+/** The demo's own database and vhost, made fresh at every start: the simulators start fresh too. */
+const demoName = env.DEMO_NAME ?? 'primero_oscar_sync_demo';
 const controlToken = env.SIM_CONTROL_TOKEN ?? 'sim-control';
 const seedCount = Number(env.SEED_COUNT ?? '25');
 const pollIntervalMs = env.POLL_INTERVAL_MS ?? '2000';
@@ -50,8 +54,8 @@ const services: Part[] = (
   name,
   entry: `services/${name}/src/main.ts`,
   env: {
-    DATABASE_URL: databaseUrl,
-    AMQP_URL: amqpUrl,
+    DATABASE_URL: withPath(serverDatabaseUrl, demoName),
+    AMQP_URL: withPath(serverAmqpUrl, demoName),
     HTTP_PORT: String(port),
     POLL_INTERVAL_MS: pollIntervalMs,
     PRIMERO_BASE_URL: env.PRIMERO_BASE_URL ?? `http://127.0.0.1:${env.PRIMERO_SIM_PORT ?? '4010'}`,
@@ -121,7 +125,8 @@ async function seed(part: Part): Promise<void> {
   const response = await fetch(`${base}/_control/seed`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-control-token': controlToken },
-    body: JSON.stringify({ count: seedCount, seed: 42 }),
+    // OSCaR's seed would otherwise invent links to Primero cases the separately seeded Primero lacks.
+    body: JSON.stringify({ count: seedCount, seed: 42, linked: false }),
   });
   if (!response.ok) throw new Error(`seeding ${part.name} answered ${response.status}`);
   await response.body?.cancel();
@@ -151,13 +156,72 @@ async function stopAll(code: number): Promise<never> {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
+function withPath(url: string, path: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${path}`;
+  return parsed.toString();
+}
+
+/**
+ * A fresh database and vhost for the demo: the simulators keep their state in memory, so cursors and
+ * fingerprints left by an earlier run would not match them.
+ */
+async function freshState(): Promise<void> {
+  const client = new pg.Client({ connectionString: serverDatabaseUrl });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists "${demoName}" with (force)`);
+    await client.query(`create database "${demoName}"`);
+  } finally {
+    await client.end();
+  }
+  const amqp = new URL(serverAmqpUrl);
+  const management = `http://${amqp.hostname}:${env.AMQP_MANAGEMENT_PORT ?? '15672'}/api/vhosts/${demoName}`;
+  const authorization = `Basic ${Buffer.from(`${decodeURIComponent(amqp.username || 'guest')}:${decodeURIComponent(amqp.password || 'guest')}`).toString('base64')}`;
+  const call = async (method: string, url: string, body?: unknown) => {
+    const response = await fetch(url, {
+      method,
+      headers: { authorization, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    await response.body?.cancel();
+    if (!response.ok && response.status !== 404)
+      throw new Error(`RabbitMQ management ${method} answered ${response.status}`);
+  };
+  try {
+    await call('DELETE', management);
+    await call('PUT', management, {});
+    const user = decodeURIComponent(amqp.username || 'guest');
+    await call(
+      'PUT',
+      `http://${amqp.hostname}:${env.AMQP_MANAGEMENT_PORT ?? '15672'}/api/permissions/${demoName}/${user}`,
+      {
+        configure: '.*',
+        write: '.*',
+        read: '.*',
+      },
+    );
+  } catch (error) {
+    throw new Error(
+      `could not create the demo vhost "${demoName}" (${error instanceof Error ? error.message : 'unknown'}): ` +
+        'enable the management plugin with `rabbitmq-plugins enable rabbitmq_management`',
+    );
+  }
+}
+
 const runnableSims = sims.filter((part) => existsSync(new URL(part.entry, `file://${root}`)));
 try {
+  await freshState();
   for (const part of runnableSims) launch(part);
   await Promise.all(runnableSims.map((part) => waitReady(part)));
   if (seedCount > 0) await Promise.all(runnableSims.map(seed));
-  for (const part of services) launch(part);
-  await Promise.all(services.map((part) => waitReady(part)));
+  // Writers first: they declare the partition queues the pollers' relays publish to.
+  const writers = services.filter((part) => part.name.endsWith('-writer'));
+  const pollers = services.filter((part) => part.name.endsWith('-poller'));
+  for (const part of writers) launch(part);
+  await Promise.all(writers.map((part) => waitReady(part)));
+  for (const part of pollers) launch(part);
+  await Promise.all(pollers.map((part) => waitReady(part)));
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   await stopAll(1);
@@ -168,7 +232,8 @@ console.log(
     '',
     'primero-oscar-sync is running.',
     ...[...runnableSims, ...services].map((part) => `  ${part.note}`),
-    `  RabbitMQ management http://127.0.0.1:15672 (guest/guest)`,
+    `  RabbitMQ management http://127.0.0.1:15672 (guest/guest), vhost ${demoName}`,
+    `  Postgres database ${demoName} (made fresh at each start, like the simulators)`,
     seedCount > 0
       ? `  simulators seeded with ${seedCount} records each (SEED_COUNT=0 to start empty)`
       : '  simulators start empty',

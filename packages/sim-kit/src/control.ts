@@ -29,8 +29,11 @@ export interface ControlBasicsOptions {
   counts: () => Record<string, number>;
   /** Empties the simulator's state (credentials stay). */
   reset: () => void;
-  /** Creates `count` synthetic records, deterministic for `seed`; returns a summary for the response. */
-  seed: (count: number, seed: number) => unknown;
+  /**
+   * Creates `count` synthetic records, deterministic for `seed`; returns a summary for the response.
+   * `options` is the rest of the request body (simulator-specific switches).
+   */
+  seed: (count: number, seed: number, options: Readonly<Record<string, unknown>>) => unknown;
   /** True for requests that change upstream state (they count as `writes`). */
   isWrite: (request: FastifyRequest) => boolean;
   /** Sends the simulator's own error response for an injected `errorStatus` (e.g. Primero's 503 config lock). */
@@ -129,14 +132,12 @@ export function registerControlBasics(app: FastifyInstance, options: ControlBasi
   });
 
   app.post('/_control/seed', async (request, reply) => {
-    const body = (request.body ?? {}) as { count?: unknown; seed?: unknown };
-    const count = body.count ?? 10;
-    const seed = body.seed ?? 42;
+    const { count = 10, seed = 42, ...extra } = (request.body ?? {}) as Record<string, unknown>;
     if (!Number.isInteger(count) || (count as number) < 0 || (count as number) > 1_000_000) {
       return reply.code(422).send({ error: 'count must be an integer from 0 to 1000000' });
     }
     if (!Number.isInteger(seed)) return reply.code(422).send({ error: 'seed must be an integer' });
-    const summary = options.seed(count as number, seed as number);
+    const summary = options.seed(count as number, seed as number, extra);
     return { seeded: summary, records: options.counts() };
   });
 

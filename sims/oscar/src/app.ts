@@ -96,7 +96,7 @@ export function buildOscarSim(options: OscarSimOptions = {}): OscarSim {
     token: options.controlToken ?? 'sim-control',
     counts: () => recordCounts(store),
     reset: () => resetStore(store),
-    seed: (count, seed) => seedClients(store, count, seed),
+    seed: (count, seed, options) => seedClients(store, count, seed, { linked: options.linked !== false }),
     isWrite: (request) => request.method !== 'GET' && writeRoutes.has(request.routeOptions.url ?? ''),
     sendFault: sendOscarFault,
   };

@@ -36,7 +36,17 @@ export interface SeedSummary {
  * (linked, `resource: "primero"`), enrolled in programs, plain shared clients, and a few the eligibility filter hides.
  * Timestamps fall in the two years before `now()`, so a recent `since_date` selects a small slice.
  */
-export function seedClients(store: Store, count: number, seed: number): SeedSummary {
+/**
+ * `linked: false` leaves out clients linked to Primero cases (the seed invents their case ids, which a
+ * separately seeded Primero does not have): what `pnpm start` uses so the demo's two sides agree.
+ */
+export function seedClients(
+  store: Store,
+  count: number,
+  seed: number,
+  options: { linked?: boolean } = {},
+): SeedSummary {
+  const linked = options.linked ?? true;
   const rng = createRng(seed);
   const now = store.now();
   const tenants = store.organizations
@@ -83,20 +93,20 @@ export function seedClients(store: Store, count: number, seed: number): SeedSumm
     if (unlisted) summary.unlisted += 1;
 
     if (roll >= 0.03 && roll < 0.2) {
-      referredToSystem(store, tenant, client, rng, updatedAt);
+      referredToSystem(store, tenant, client, rng, updatedAt, linked);
       summary.referredToSystem += 1;
-    } else if (roll < 0.28) {
+    } else if (roll < 0.28 && linked) {
       fromSystem(store, tenant, client, rng, createdAt);
       summary.fromSystem += 1;
       summary.linked += 1;
     } else if (roll < 0.5) {
       enrolled(store, client, rng, createdAt, updatedAt);
       summary.enrolled += 1;
-      if (rng.chance(0.5)) {
+      if (rng.chance(0.5) && linked) {
         linkToPrimero(client, rng);
         summary.linked += 1;
       }
-    } else if (roll < 0.65) {
+    } else if (roll < 0.65 && linked) {
       linkToPrimero(client, rng);
       summary.linked += 1;
     }
@@ -105,7 +115,14 @@ export function seedClients(store: Store, count: number, seed: number): SeedSumm
   return summary;
 }
 
-function referredToSystem(store: Store, tenant: Tenant, client: Client, rng: Rng, at: Date): void {
+function referredToSystem(
+  store: Store,
+  tenant: Tenant,
+  client: Client,
+  rng: Rng,
+  at: Date,
+  linked: boolean,
+): void {
   const referral = referClientToSystem(store, tenant, client, {
     services: pickServices(store, rng),
     reason: rng.pick([
@@ -116,7 +133,7 @@ function referredToSystem(store: Store, tenant: Tenant, client: Client, rng: Rng
     levelOfRisk: rng.pick(levelsOfRisk),
     createdAt: at,
   });
-  if (rng.chance(0.3)) {
+  if (rng.chance(0.3) && linked) {
     linkToPrimero(client, rng);
     referral.referralStatus = rng.pick(['Accepted', 'Exited', 'Referred']);
   }
