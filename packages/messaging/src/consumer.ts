@@ -12,6 +12,7 @@ import { describeFailure, type FailureInfo } from './core/failure.ts';
 import { decideRetry, defaultRetryPolicy, type RetryPolicy } from './core/retry.policy.ts';
 import type { ConsumerTopology } from './core/topology.ts';
 import { routeOf } from './core/topology.ts';
+import { pruneInbox, pruneIntervalMs } from './retention.ts';
 import type { InboxDatabase } from './tables.ts';
 
 export interface HandlerContext {
@@ -329,10 +330,23 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
 
   await attach();
 
+  const prune = async () => {
+    try {
+      const pruned = await pruneInbox(options.db, new Date());
+      if (pruned > 0) logger.info({ pruned }, 'old inbox rows pruned');
+    } catch (error) {
+      logger.warn({ reason: error instanceof Error ? error.message : 'unknown' }, 'inbox pruning failed');
+    }
+  };
+  void prune();
+  const pruner = setInterval(() => void prune(), pruneIntervalMs);
+  pruner.unref();
+
   return {
     stats: () => ({ ...counts }),
     stop: async () => {
       stopping = true;
+      clearInterval(pruner);
       const ch = channel;
       if (ch) {
         for (const tag of consumerTags) await ch.cancel(tag).catch(() => undefined);

@@ -38,4 +38,5 @@ export {
 } from './poller-state.ts';
 export type { Relay, RelayOptions } from './relay.ts';
 export { startRelay } from './relay.ts';
+export { inboxRetentionMs, outboxRetentionMs, pruneInbox, pruneOutbox } from './retention.ts';
 export type { DeadLetterRow, InboxDatabase, NewOutboxRow, OutboxDatabase, OutboxRow } from './tables.ts';

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { partitionOf } from './core/partition.ts';
 import { eventsExchange, partitionedRoutingKey } from './core/topology.ts';
 import { outboxChannel } from './outbox.repository.ts';
+import { pruneIntervalMs, pruneOutbox } from './retention.ts';
 import type { OutboxDatabase, OutboxRow } from './tables.ts';
 
 export interface RelayOptions {
@@ -116,6 +117,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     return running;
   };
 
+  let lastPrune = 0;
   const loop = (async () => {
     let failures = 0;
     while (!stopped) {
@@ -123,6 +125,11 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         const published = await flush();
         if (published > 0) logger.debug({ published }, 'outbox published');
         failures = 0;
+        if (Date.now() - lastPrune >= pruneIntervalMs) {
+          lastPrune = Date.now();
+          const pruned = await pruneOutbox(options.db, new Date());
+          if (pruned > 0) logger.info({ pruned }, 'old outbox rows pruned');
+        }
       } catch (error) {
         failures += 1;
         channel = undefined;

@@ -20,6 +20,8 @@ import {
   type OutboxDatabase,
   outboxMigrations,
   PermanentError,
+  pruneInbox,
+  pruneOutbox,
   type Relay,
   RetryableError,
   startConsumer,
@@ -344,6 +346,48 @@ describe('relay safety', () => {
     } finally {
       await relay.close();
       await broker.close();
+      await pool.end();
+    }
+  });
+});
+
+describe('retention', () => {
+  const database = useTestDatabase('retention');
+
+  it('prunes published outbox rows and inbox rows past their retention, and nothing else', async () => {
+    const pool = createPool(database.url, { applicationName: 'retention-test' });
+    try {
+      const db = createDb<unknown>(pool);
+      await migrateSchema(db, 'poller', outboxMigrations());
+      await migrateSchema(db, 'writer', inboxMigrations());
+      const outboxDb = (db as Kysely<OutboxDatabase>).withSchema('poller');
+      const inboxDb = (db as Kysely<InboxDatabase>).withSchema('writer');
+      const now = new Date('2026-11-29T12:00:00.000Z');
+      const daysAgo = (days: number) => new Date(now.getTime() - days * 24 * 3600_000);
+      const row = (published: Date | null) => ({
+        event_id: newEventId(),
+        route: 'primero.case.changed',
+        subject: 'primero:x',
+        payload: published ? null : '{}',
+        headers: '{}',
+        published_at: published,
+      });
+      await outboxDb
+        .insertInto('outbox')
+        .values([row(daysAgo(8)), row(daysAgo(6)), row(null)])
+        .execute();
+      await inboxDb
+        .insertInto('inbox')
+        .values([
+          { event_id: newEventId(), route: 'r', subject: 's', outcome: 'applied', processed_at: daysAgo(31) },
+          { event_id: newEventId(), route: 'r', subject: 's', outcome: 'applied', processed_at: daysAgo(29) },
+        ])
+        .execute();
+      expect(await pruneOutbox(outboxDb, now)).toBe(1);
+      expect(await pruneInbox(inboxDb, now)).toBe(1);
+      expect(await outboxDb.selectFrom('outbox').select('id').execute()).toHaveLength(2);
+      expect(await countUnpublished(outboxDb)).toBe(1);
+    } finally {
       await pool.end();
     }
   });

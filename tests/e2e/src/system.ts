@@ -82,15 +82,31 @@ export class System {
       LOG_LEVEL: 'info',
       ...this.options.env,
     };
+    this.env = env;
     // Writers first: they declare the partition queues the pollers' relays publish to.
     for (const name of ['primero-writer', 'oscar-writer', 'primero-poller', 'oscar-poller'] as const) {
-      const proc = await startServiceProcess({ entry: `${root}services/${name}/src/main.ts`, env });
-      this.services.set(name, proc);
+      await this.startService(name);
     }
     this.cleanups.push(async () => {
       await Promise.all([...this.services.values()].map((proc) => proc.stop()));
     });
     return this;
+  }
+
+  private env: Record<string, string> = {};
+
+  /** Starts (or restarts) one service with the system's environment. */
+  async startService(name: ServiceName): Promise<ServiceProcess> {
+    const proc = await startServiceProcess({ entry: `${root}services/${name}/src/main.ts`, env: this.env });
+    this.services.set(name, proc);
+    return proc;
+  }
+
+  /** Kills one service the hard way (SIGKILL: no shutdown stages, nothing drained). */
+  async kill(name: ServiceName): Promise<void> {
+    const proc = this.service(name);
+    proc.signal('SIGKILL');
+    await proc.exited;
   }
 
   async stop(): Promise<void> {

@@ -195,6 +195,27 @@ describe('identity, steady state, duplicates, token expiry and privacy', () => {
     expect(await system.writes()).toEqual(before);
   });
 
+  it('a writer killed without warning loses nothing: its queued events are applied once after restart', async () => {
+    await system.kill('oscar-writer');
+    const cases: Array<Awaited<ReturnType<typeof createPrimeroCase>>> = [];
+    for (const subtype of ['counselling_generalist', 'counselling_family', 'counselling_trauma']) {
+      const primeroCase = await createPrimeroCase(system, { services: [{ subtype: [subtype] }] });
+      await referService(system, primeroCase, primeroCase.serviceIds[0] ?? '');
+      cases.push(primeroCase);
+    }
+    await system.pollBoth();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    for (const primeroCase of cases) expect(await oscarReferralsFor(system, primeroCase.caseId)).toEqual([]);
+    await system.startService('oscar-writer');
+    await system.converge(async () => {
+      const referrals = await Promise.all(cases.map((c) => oscarReferralsFor(system, c.caseId)));
+      return referrals.every((r) => r.length >= 1);
+    });
+    await system.settle();
+    for (const primeroCase of cases)
+      expect(await oscarReferralsFor(system, primeroCase.caseId)).toHaveLength(1);
+  });
+
   it('never logs names, birth dates, locations, notes or phone numbers', async () => {
     const primeroCase = await createPrimeroCase(system, {
       services: [{ subtype: ['counselling_trauma'] }],
