@@ -2,6 +2,7 @@
 // local Postgres and RabbitMQ, prints where to look, and stops everything cleanly on Ctrl-C or SIGTERM.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import pg from 'pg';
@@ -68,22 +69,20 @@ const services: Part[] = (
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
-function prefix(name: string, chunk: Buffer): void {
-  for (const line of chunk.toString('utf8').split('\n')) {
-    if (!line) continue;
-    let text = line;
-    try {
-      const entry = JSON.parse(line) as { level?: number; msg?: string } & Record<string, unknown>;
-      const { level, msg, time: _time, pid: _pid, hostname: _hostname, service: _service, ...rest } = entry;
-      const levelName = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' }[
-        level ?? 30
-      ];
-      text = `${levelName ?? 'info'} ${msg ?? ''} ${Object.keys(rest).length > 0 ? JSON.stringify(rest) : ''}`;
-    } catch {
-      // not JSON: print as is
-    }
-    process.stdout.write(`[${name.padEnd(14)}] ${text}\n`);
+function prefix(name: string, line: string): void {
+  if (!line) return;
+  let text = line;
+  try {
+    const entry = JSON.parse(line) as { level?: number; msg?: string } & Record<string, unknown>;
+    const { level, msg, time: _time, pid: _pid, hostname: _hostname, service: _service, ...rest } = entry;
+    const levelName = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' }[
+      level ?? 30
+    ];
+    text = `${levelName ?? 'info'} ${msg ?? ''} ${Object.keys(rest).length > 0 ? JSON.stringify(rest) : ''}`;
+  } catch {
+    // not JSON: print as is
   }
+  process.stdout.write(`[${name.padEnd(14)}] ${text}\n`);
 }
 
 function launch(part: Part): void {
@@ -93,8 +92,9 @@ function launch(part: Part): void {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.set(part.name, child);
-  child.stdout.on('data', (chunk: Buffer) => prefix(part.name, chunk));
-  child.stderr.on('data', (chunk: Buffer) => prefix(part.name, chunk));
+  // Whole lines only: a chunk may end in the middle of a JSON log line.
+  createInterface({ input: child.stdout }).on('line', (line) => prefix(part.name, line));
+  createInterface({ input: child.stderr }).on('line', (line) => prefix(part.name, line));
   child.on('exit', (code, signal) => {
     children.delete(part.name);
     if (!stopping) {

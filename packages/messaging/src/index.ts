@@ -25,6 +25,8 @@ export { makeEvent } from './make-event.ts';
 export { inboxMigrations, migrateSchema, outboxMigrations } from './migrations.ts';
 export type { OutboxEvent } from './outbox.repository.ts';
 export { countUnpublished, insertOutbox, outboxChannel } from './outbox.repository.ts';
+export type { PollBatch, PollBatchDeps } from './poll-batch.ts';
+export { startPollBatch } from './poll-batch.ts';
 export type { PollLoop, PollSummary } from './poll-loop.ts';
 export { startPollLoop } from './poll-loop.ts';
 export type { PollerStateDatabase } from './poller-state.ts';

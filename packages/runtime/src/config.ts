@@ -117,3 +117,17 @@ export const env = {
       .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
       .transform((v) => v === 'true' || v === '1'),
 } as const;
+
+/**
+ * The first step of every `main.ts`: the config, or — when the environment is invalid — every problem on
+ * stderr and exit 78 (configuration error), before anything is opened.
+ */
+export function loadConfigOrExit<C>(load: () => C): C {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(78);
+  }
+}

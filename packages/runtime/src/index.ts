@@ -1,7 +1,17 @@
+export type { PollControl } from './admin.ts';
+export { registerPollAdminRoutes } from './admin.ts';
 export type { BrokerConnection } from './broker.ts';
 export { connectBroker } from './broker.ts';
 export type { ConfigOf, EnvSpec, EnvVar } from './config.ts';
-export { ConfigError, defineEnv, describeConfig, env, loadConfig, maskUrlPassword } from './config.ts';
+export {
+  ConfigError,
+  defineEnv,
+  describeConfig,
+  env,
+  loadConfig,
+  loadConfigOrExit,
+  maskUrlPassword,
+} from './config.ts';
 export type { Readiness, ReadinessCheck } from './health.ts';
 export { registerHealthRoutes } from './health.ts';
 export type { Infrastructure } from './infrastructure.ts';

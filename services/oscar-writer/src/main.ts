@@ -8,11 +8,11 @@ import {
   startConsumer,
 } from '@pos/messaging';
 import {
-  ConfigError,
   createDb,
   createLogger,
   describeConfig,
   installShutdown,
+  loadConfigOrExit,
   loadMappingTablesOrExit,
   openInfrastructure,
 } from '@pos/runtime';
@@ -26,14 +26,7 @@ import { buildApp } from './http/app.ts';
 const service = 'oscar-writer';
 const schema = 'oscar_writer';
 
-let config;
-try {
-  config = loadServiceConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(78);
-}
+const config = loadConfigOrExit(loadServiceConfig);
 
 const logger = createLogger({ service, level: config.LOG_LEVEL });
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');

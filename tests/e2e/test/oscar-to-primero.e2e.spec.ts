@@ -286,7 +286,7 @@ describe('OSCaR → Primero: NGO referrals, shared cases, and MoSVY’s decision
     const logs = (name: 'oscar-poller' | 'primero-writer' | 'oscar-writer') => system.service(name).logs();
     await system.converge(
       () =>
-        logs('oscar-poller').some((line) => line.msg === 'client rejected' && line.code === 'MISSING_KEY') &&
+        logs('oscar-poller').some((line) => line.msg === 'record rejected' && line.code === 'MISSING_KEY') &&
         logs('primero-writer').some(
           (line) =>
             line.msg === 'dead-lettered' &&

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+
+import type { CaseChangedData, ReferralDecisionData, SourceSystem } from '@pos/contracts';
+import type { Logger } from '@pos/runtime';
+import type { Kysely } from 'kysely';
+
+import type { DeadLetterPublisher } from './dead-letter-publisher.ts';
+import { makeEvent } from './make-event.ts';
+import type { OutboxEvent } from './outbox.repository.ts';
+import {
+  changedFingerprints,
+  clearRejected,
+  commitPoll,
+  type PollerStateDatabase,
+  recordRejected,
+} from './poller-state.ts';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export interface PollBatchDeps {
+  db: Kysely<PollerStateDatabase>;
+  schema: string;
+  source: SourceSystem;
+  deadLetters: DeadLetterPublisher;
+  logger: Logger;
+  now: () => Date;
+  /** The text a record's fingerprint is taken of (volatile fields left out), e.g. mapping's `fingerprintContent`. */
+  fingerprintText: (data: Omit<CaseChangedData, 'fingerprint'> | ReferralDecisionData) => string;
+}
+
+export interface PollBatch {
+  /** Queues a CaseChanged for the record; it is emitted only if its fingerprint changed. */
+  caseChanged: (subject: string, data: Omit<CaseChangedData, 'fingerprint'>) => void;
+  /** Queues a ReferralDecision; `referralKey` identifies the referral within the case. */
+  decision: (subject: string, referralKey: string, data: ReferralDecisionData) => void;
+  /** Marks a record as mapped (a rejection recorded earlier is forgotten on commit). */
+  mapped: (sourceId: string) => void;
+  /** A malformed record: recorded, and dead-lettered the first time this content is rejected. */
+  reject: (record: { sourceId: string; code: string; reason: string; content: unknown }) => Promise<void>;
+  /** Writes the changed events and their fingerprints in one transaction; resolves with how many. */
+  commit: () => Promise<number>;
+  rejected: () => number;
+}
+
+/**
+ * One chunk of a poll (a Primero page, a slice of OSCaR's list): what both pollers do with mapped and
+ * malformed records, so each poller only reads its upstream and maps.
+ */
+export function startPollBatch(deps: PollBatchDeps): PollBatch {
+  const candidates = new Map<string, OutboxEvent>();
+  const fingerprints = new Map<string, string>();
+  const mapped: string[] = [];
+  let rejected = 0;
+  const caseRoute = deps.source === 'primero' ? 'primero.case.changed' : 'oscar.case.changed';
+  const decisionRoute = deps.source === 'primero' ? 'primero.referral.decided' : 'oscar.referral.decided';
+
+  return {
+    caseChanged: (subject, content) => {
+      const fingerprint = sha256(deps.fingerprintText(content));
+      const key = `case:${subject}`;
+      fingerprints.set(key, fingerprint);
+      const event = makeEvent(
+        caseRoute,
+        { ...content, fingerprint },
+        { source: deps.source, subject, occurredAt: deps.now() },
+      );
+      candidates.set(key, { route: caseRoute, event });
+    },
+    decision: (subject, referralKey, data) => {
+      const key = `decision:${subject}:${referralKey}`;
+      fingerprints.set(key, sha256(deps.fingerprintText(data)));
+      const event = makeEvent(decisionRoute, data, { source: deps.source, subject, occurredAt: deps.now() });
+      candidates.set(key, { route: decisionRoute, event });
+    },
+    mapped: (sourceId) => void mapped.push(sourceId),
+    reject: async ({ sourceId, code, reason, content }) => {
+      rejected += 1;
+      const first = await recordRejected(deps.db, {
+        sourceId,
+        code,
+        reason,
+        fingerprint: sha256(JSON.stringify(content)),
+      });
+      if (!first) return;
+      await deps.deadLetters.publish({ source: deps.source, sourceId, code, reason });
+      deps.logger.warn({ sourceId, code, reason }, 'record rejected');
+    },
+    commit: async () => {
+      const changed = await changedFingerprints(deps.db, fingerprints);
+      const events = [...candidates].filter(([key]) => changed.has(key)).map(([, event]) => event);
+      await commitPoll(deps.db, deps.schema, {
+        events,
+        fingerprints: new Map([...fingerprints].filter(([key]) => changed.has(key))),
+      });
+      await clearRejected(deps.db, mapped);
+      return events.length;
+    },
+    rejected: () => rejected,
+  };
+}
