@@ -38,6 +38,8 @@ export function createLogger(options: {
       redact: { paths: redactedPaths, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination,
+    // Synchronous writes: lines reach stdout in order and none is lost when the process exits (pino's
+    // default asynchronous destination can reorder the last lines at exit). Our log volume is modest.
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }

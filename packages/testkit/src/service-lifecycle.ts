@@ -48,12 +48,12 @@ export function describeServiceLifecycle(
         const started = messages.indexOf('shutdown: started');
         const complete = messages.indexOf('shutdown: complete');
         expect(started).toBeGreaterThanOrEqual(0);
-        expect(complete).toBeGreaterThan(started);
+        expect(complete, messages.join(' | ')).toBeGreaterThan(started);
         const stages = proc
           .logs()
           .filter((line) => line.msg === 'shutdown: stage done')
           .map((line) => line.stage);
-        expect(stages[0]).toBe('stop accepting work');
+        expect(stages[0], proc.output.join('\n')).toBe('stop accepting work');
         expect(stages.slice(-2)).toEqual(['close broker connection', 'close postgres pool']);
         expect(proc.logs().every((line) => line.service === service)).toBe(true);
       } finally {
