@@ -40,8 +40,8 @@ export async function renderEnvTable(specs: Record<string, EnvSpec> = serviceSpe
       row.defaults.size === 0
         ? '(required)'
         : distinct.size === 1 && row.defaults.size === row.services.length
-          ? `\`${[...distinct][0]}\``
-          : [...row.defaults].map(([service, value]) => `${service}: \`${value}\``).join('<br>');
+          ? showDefault([...distinct][0] ?? '')
+          : [...row.defaults].map(([service, value]) => `${service}: ${showDefault(value)}`).join('<br>');
     const services = row.services.length === all ? 'all' : row.services.join(', ');
     lines.push(
       `| \`${name}\` | ${services} | ${defaultText} | ${row.description}${row.secret ? ' (secret)' : ''} |`,
@@ -49,4 +49,8 @@ export async function renderEnvTable(specs: Record<string, EnvSpec> = serviceSpe
   }
   // Formatted as prettier formats README.md, so the embedded copy can be compared byte for byte.
   return (await format(lines.join('\n'), { parser: 'markdown', printWidth: 110 })).trimEnd();
+}
+
+function showDefault(value: string): string {
+  return value === '' ? '(empty)' : `\`${value}\``;
 }

@@ -12,6 +12,8 @@ export function outboxChannel(schema: string): string {
 export interface OutboxEvent<K extends RoutingKey = RoutingKey> {
   route: K;
   event: Routes[K];
+  /** W3C trace context of the span that emitted this event; default: the active context. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -25,17 +27,17 @@ export async function insertOutbox<DB extends OutboxDatabase>(
 ): Promise<void> {
   if (events.length === 0) return;
   const db = trx as unknown as Kysely<OutboxDatabase>;
-  const headers: Record<string, string> = {};
-  propagation.inject(context.active(), headers);
+  const active: Record<string, string> = {};
+  propagation.inject(context.active(), active);
   await db
     .insertInto('outbox')
     .values(
-      events.map(({ route, event }) => ({
+      events.map(({ route, event, headers }) => ({
         event_id: event.metadata.eventId,
         route,
         subject: event.metadata.subject,
         payload: JSON.stringify(event),
-        headers: JSON.stringify(headers),
+        headers: JSON.stringify(headers ?? active),
       })),
     )
     .execute();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 
+import { context, propagation, trace } from '@opentelemetry/api';
 import type { CaseChangedData, ReferralDecisionData, SourceSystem } from '@pos/contracts';
 import type { Logger } from '@pos/runtime';
 import type { Kysely } from 'kysely';
@@ -87,7 +88,7 @@ export function startPollBatch(deps: PollBatchDeps): PollBatch {
     },
     commit: async () => {
       const changed = await changedFingerprints(deps.db, fingerprints);
-      const events = [...candidates].filter(([key]) => changed.has(key)).map(([, event]) => event);
+      const events = [...candidates].filter(([key]) => changed.has(key)).map(([, event]) => withTrace(event));
       await commitPoll(deps.db, deps.schema, {
         events,
         fingerprints: new Map([...fingerprints].filter(([key]) => changed.has(key))),
@@ -97,4 +98,19 @@ export function startPollBatch(deps: PollBatchDeps): PollBatch {
     },
     rejected: () => rejected,
   };
+
+  /** One span per emitted event (ids only): its trace context travels with the event to the writer. */
+  function withTrace(outboxEvent: OutboxEvent): OutboxEvent {
+    const { eventId, subject } = outboxEvent.event.metadata;
+    const span = tracer.startSpan(`emit ${outboxEvent.route}`, {
+      attributes: { 'messaging.message.id': eventId, 'sync.subject': subject },
+    });
+    const headers: Record<string, string> = {};
+    propagation.inject(trace.setSpan(context.active(), span), headers);
+    span.end();
+    deps.logger.info({ eventId, subject, route: outboxEvent.route }, 'event emitted');
+    return { ...outboxEvent, headers };
+  }
 }
+
+const tracer = trace.getTracer('@pos/messaging');

@@ -1,3 +1,4 @@
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from '@pos/runtime';
 
 import { nextPollDelay } from './core/poll.policy.ts';
@@ -49,13 +50,19 @@ export function startPollLoop(options: {
   const run = (): Promise<PollSummary> => {
     if (current) return current;
     const started = Date.now();
-    current = options
-      .poll(abort.signal)
+    const span = trace.getTracer('@pos/messaging').startSpan('poll', { root: true });
+    current = context
+      .with(trace.setSpan(context.active(), span), () => options.poll(abort.signal))
       .then(
         (summary) => {
           failures = 0;
           lastSuccessAt = new Date().toISOString();
           lastError = null;
+          span.setAttributes({
+            'sync.read': summary.read,
+            'sync.emitted': summary.emitted,
+            'sync.rejected': summary.rejected,
+          });
           if (summary.read > 0 || summary.emitted > 0 || summary.rejected > 0) {
             options.logger.info({ ...summary, ms: Date.now() - started }, 'poll done');
           }
@@ -64,11 +71,13 @@ export function startPollLoop(options: {
         (error: unknown) => {
           failures += 1;
           lastError = error instanceof Error ? error.message : 'unknown error';
+          span.setStatus({ code: SpanStatusCode.ERROR, message: lastError });
           options.logger.warn({ reason: lastError, consecutiveFailures: failures }, 'poll failed');
           throw error;
         },
       )
       .finally(() => {
+        span.end();
         current = undefined;
         schedule();
       });

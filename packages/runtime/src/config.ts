@@ -104,6 +104,19 @@ export const env = {
       },
       { message: `must be a ${protocols.join(' or ')} URL` },
     ),
+  /** A URL, or empty for "not set". */
+  optionalUrl: (protocols: readonly string[]) =>
+    z.string().refine(
+      (value) => {
+        if (value === '') return true;
+        try {
+          return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be empty or a ${protocols.join(' or ')} URL` },
+    ),
   port: () =>
     z.coerce.number().int('must be a whole number').min(0).max(65535, 'must be a TCP port (0–65535)'),
   positiveInt: () => z.coerce.number().int('must be a whole number').positive('must be greater than 0'),

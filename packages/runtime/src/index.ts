@@ -33,3 +33,5 @@ export {
 } from './service-env.ts';
 export type { Shutdown, ShutdownOptions, ShutdownStage } from './shutdown.ts';
 export { installShutdown } from './shutdown.ts';
+export type { Telemetry } from './telemetry.ts';
+export { startTelemetry, telemetryEnv } from './telemetry.ts';

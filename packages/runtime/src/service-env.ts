@@ -1,4 +1,5 @@
 import { defineEnv, env } from './config.ts';
+import { telemetryEnv } from './telemetry.ts';
 
 /** Variables every service reads. Each service's `config.ts` spreads these into its own spec. */
 export const commonEnv = defineEnv({
@@ -25,6 +26,7 @@ export const commonEnv = defineEnv({
     default: 'info',
     hint: 'use one of fatal, error, warn, info, debug, trace, silent',
   },
+  ...telemetryEnv,
   SHUTDOWN_TIMEOUT_MS: {
     schema: env.positiveInt(),
     description: 'Time the first SIGTERM gets to drain before the process is forced to exit',

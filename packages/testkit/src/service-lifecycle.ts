@@ -54,7 +54,11 @@ export function describeServiceLifecycle(
           .filter((line) => line.msg === 'shutdown: stage done')
           .map((line) => line.stage);
         expect(stages[0], proc.output.join('\n')).toBe('stop accepting work');
-        expect(stages.slice(-2)).toEqual(['close broker connection', 'close postgres pool']);
+        expect(stages.slice(-3)).toEqual([
+          'close broker connection',
+          'close postgres pool',
+          'flush telemetry',
+        ]);
         expect(proc.logs().every((line) => line.service === service)).toBe(true);
       } finally {
         await proc.stop();

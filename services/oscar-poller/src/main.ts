@@ -17,6 +17,7 @@ import {
   loadConfigOrExit,
   loadMappingTablesOrExit,
   openInfrastructure,
+  startTelemetry,
 } from '@pos/runtime';
 
 import { pollOscar } from './adapters/oscar.poll.ts';
@@ -29,6 +30,7 @@ const schema = 'oscar_poller';
 const config = loadConfigOrExit(loadServiceConfig);
 
 const logger = createLogger({ service, level: config.LOG_LEVEL });
+const telemetry = startTelemetry({ service, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');
 
 const tables = await loadMappingTablesOrExit(config.MAPPINGS_DIR, logger);
@@ -78,6 +80,7 @@ installShutdown({
     { name: 'close http server', run: () => app.close() },
     { name: 'close dead-letter channel', run: () => deadLetters.close() },
     ...infra.closeStages,
+    { name: 'flush telemetry', run: () => telemetry.shutdown() },
   ],
 });
 

@@ -15,6 +15,7 @@ import {
   loadConfigOrExit,
   loadMappingTablesOrExit,
   openInfrastructure,
+  startTelemetry,
 } from '@pos/runtime';
 
 import { type OscarWriterDatabase, oscarWriterMigrations } from './adapters/state.repository.ts';
@@ -29,6 +30,7 @@ const schema = 'oscar_writer';
 const config = loadConfigOrExit(loadServiceConfig);
 
 const logger = createLogger({ service, level: config.LOG_LEVEL });
+const telemetry = startTelemetry({ service, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');
 
 const tables = await loadMappingTablesOrExit(config.MAPPINGS_DIR, logger);
@@ -77,6 +79,7 @@ installShutdown({
     { name: 'stop consuming and drain', run: () => consumer.stop() },
     { name: 'close http server', run: () => app.close() },
     ...infra.closeStages,
+    { name: 'flush telemetry', run: () => telemetry.shutdown() },
   ],
 });
 

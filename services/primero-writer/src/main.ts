@@ -16,6 +16,7 @@ import {
   loadConfigOrExit,
   loadMappingTablesOrExit,
   openInfrastructure,
+  startTelemetry,
 } from '@pos/runtime';
 
 import { envSpec, loadServiceConfig } from './config.ts';
@@ -29,6 +30,7 @@ const schema = 'primero_writer';
 const config = loadConfigOrExit(loadServiceConfig);
 
 const logger = createLogger({ service, level: config.LOG_LEVEL });
+const telemetry = startTelemetry({ service, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');
 
 const tables = await loadMappingTablesOrExit(config.MAPPINGS_DIR, logger);
@@ -76,6 +78,7 @@ installShutdown({
     { name: 'stop consuming and drain', run: () => consumer.stop() },
     { name: 'close http server', run: () => app.close() },
     ...infra.closeStages,
+    { name: 'flush telemetry', run: () => telemetry.shutdown() },
   ],
 });
 
