@@ -392,3 +392,88 @@ describe('retention', () => {
     }
   });
 });
+
+describe('several writer replicas', () => {
+  const database = useTestDatabase('replicas');
+  const vhost = useTestVhost('replicas');
+
+  it('keeps per-case order: one active consumer per partition, the other replica takes over when it stops', async () => {
+    const pool = createPool(database.url, { applicationName: 'replicas-test' });
+    const db = createDb<unknown>(pool);
+    await migrateSchema(db, 'poller', outboxMigrations());
+    await migrateSchema(db, 'writer', inboxMigrations());
+    const outboxDb = (db as Kysely<OutboxDatabase>).withSchema('poller');
+    const inboxDb = (db as Kysely<InboxDatabase>).withSchema('writer');
+    const broker = await connectBroker(vhost.url, { logger, name: 'replicas-test' });
+    const topology = consumerTopology('replica-writer', 'primero', 2);
+    const seen: Array<{ replica: string; subject: string; marker: number }> = [];
+    const replica = (name: string) =>
+      startConsumer({
+        connection: broker.connection,
+        db: inboxDb,
+        topology,
+        logger,
+        service: name,
+        handlers: {
+          'primero.case.changed': async (event) => {
+            await new Promise((resolve) => setTimeout(resolve, 2));
+            seen.push({
+              replica: name,
+              subject: event.metadata.subject,
+              marker: Number(event.data.ids.mosvyNumber),
+            });
+            return 'applied';
+          },
+        },
+      });
+    const first = await replica('a');
+    const second = await replica('b');
+    const relay = await startRelay({
+      db: outboxDb,
+      pool,
+      schema: 'poller',
+      connection: broker.connection,
+      partitions: 2,
+      logger,
+      sweepIntervalMs: 100,
+    });
+    const emit = (events: CaseChanged[]) =>
+      outboxDb.transaction().execute((trx) =>
+        insertOutbox(
+          trx,
+          'poller',
+          events.map((event) => ({ route: 'primero.case.changed' as const, event })),
+        ),
+      );
+    try {
+      const cases = ['r-1', 'r-2', 'r-3', 'r-4', 'r-5', 'r-6'];
+      await emit(
+        Array.from({ length: 60 }, (_, i) => caseEvent(cases[i % cases.length] ?? 'r-1', String(i))),
+      );
+      await eventually(() => seen.length === 60);
+      for (const caseId of cases) {
+        const handled = seen.filter((s) => s.subject === `primero:${caseId}`);
+        expect(handled.map((s) => s.marker)).toEqual([...handled.map((s) => s.marker)].sort((a, b) => a - b));
+        expect(new Set(handled.map((s) => s.replica)).size).toBe(1);
+      }
+      // The active replica stops; the other takes its partitions over, still in order.
+      const active = seen[0]?.replica === 'a' ? first : second;
+      await active.stop();
+      seen.length = 0;
+      await emit(
+        Array.from({ length: 20 }, (_, i) => caseEvent(cases[i % cases.length] ?? 'r-1', String(100 + i))),
+      );
+      await eventually(() => seen.length === 20);
+      for (const caseId of cases) {
+        const handled = seen.filter((s) => s.subject === `primero:${caseId}`).map((s) => s.marker);
+        expect(handled).toEqual([...handled].sort((a, b) => a - b));
+      }
+    } finally {
+      await relay.close();
+      await first.stop();
+      await second.stop();
+      await broker.close();
+      await pool.end();
+    }
+  });
+});

@@ -127,10 +127,13 @@ export class System {
 
   /** Triggers one poll of each poller ("Run now"), Primero first as the legacy hour did. */
   async pollBoth(): Promise<void> {
-    for (const name of ['primero-poller', 'oscar-poller'] as const) {
-      const response = await fetch(`${this.service(name).baseUrl}/admin/poll`, { method: 'POST' });
-      await response.body?.cancel();
-    }
+    await this.poll('primero-poller');
+    await this.poll('oscar-poller');
+  }
+
+  async poll(name: 'primero-poller' | 'oscar-poller'): Promise<void> {
+    const response = await fetch(`${this.service(name).baseUrl}/admin/poll`, { method: 'POST' });
+    await response.body?.cancel();
   }
 
   /** Polls both sides until `check` holds (each round gives the pipeline time to carry the changes). */

@@ -86,6 +86,19 @@ describe('Primero → OSCaR referrals and the NGO’s decisions', () => {
     expect(stored).toMatchObject({ oscar_number: client.global_id, oscar_short_id: client.slug });
     const [primeroReferral] = await primeroReferrals(system, primeroCase.id);
     expect(primeroReferral).toMatchObject({ status: 'accepted', record_type: 'case' });
+
+    // Flow 0 as intended: OSCaR's ids reach the linked Primero case on later changes too.
+    await system.oscarControl('PATCH', `/_control/clients/${String(client.global_id)}`, {
+      mosvy_number: 'MSV-4471',
+    });
+    await system.converge(
+      async () => (await primeroCaseByCaseId(system, primeroCase.caseId))?.mosvy_number === 'MSV-4471',
+    );
+    expect(await primeroCaseByCaseId(system, primeroCase.caseId)).toMatchObject({
+      oscar_number: client.global_id,
+      oscar_short_id: client.slug,
+      owned_by: 'mgrpnh',
+    });
   });
 
   it('S3 NGO rejects: Primero referral rejected and the service marked rejected', async () => {
@@ -156,6 +169,60 @@ describe('Primero → OSCaR referrals and the NGO’s decisions', () => {
       { organization: 'cif' },
     );
     expect(asRecord(asRecord(attached.body).client).global_id).toBe(accepted.global_id);
+  });
+
+  it('S4 a second referral made after the NGO accepted but before Primero knows the global_id waits for it, then lands on the same client', async () => {
+    const primeroCase = await createPrimeroCase(system, {
+      services: [
+        { subtype: ['counselling_generalist'] },
+        { subtype: ['training_education_life_skills'], type: 'training_education' },
+      ],
+    });
+    const [first = '', second = ''] = primeroCase.serviceIds;
+    await referService(system, primeroCase, first);
+    const until = async (
+      check: () => Promise<boolean>,
+      poller: 'primero-poller' | 'oscar-poller' | 'both',
+    ) => {
+      for (let i = 0; i < 150; i += 1) {
+        if (poller === 'both') await system.pollBoth();
+        else await system.poll(poller);
+        if (await check()) return;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      throw new Error('condition not met');
+    };
+    await until(
+      async () => (await oscarReferralsFor(system, primeroCase.caseId)).length === 1,
+      'primero-poller',
+    );
+    const [firstReferral] = await oscarReferralsFor(system, primeroCase.caseId);
+    const accepted = asRecord(
+      asRecord(
+        (
+          await system.oscarControl('POST', `/_control/referrals/${String(firstReferral?.id)}/accept`, {
+            organization: 'cif',
+          })
+        ).body,
+      ).client,
+    );
+
+    // Only Primero is polled: OSCaR refuses the second referral without the client's global_id ("Record was found.").
+    await referService(system, primeroCase, second, { type: 'training_education' });
+    await until(
+      async () =>
+        system
+          .service('oscar-writer')
+          .logs()
+          .some((line) => line.msg === 'referral waits for the OSCaR global_id of its case'),
+      'primero-poller',
+    );
+    expect(await oscarReferralsFor(system, primeroCase.caseId)).toHaveLength(1);
+
+    // Once OSCaR's ids reach Primero, the waiting referral goes out with the global_id.
+    await until(async () => (await oscarReferralsFor(system, primeroCase.caseId)).length === 2, 'both');
+    const referrals = await oscarReferralsFor(system, primeroCase.caseId);
+    expect(referrals.map((r) => r.client_global_id)).toEqual([accepted.global_id, accepted.global_id]);
   });
 
   it('S5 missing subtype → Not Specified', async () => {
