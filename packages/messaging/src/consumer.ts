@@ -100,10 +100,21 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
         const next = previous
           .then(() => handleMessage(ch, queue, message))
           .catch((error: unknown) => {
+            // Our own bookkeeping failed (Postgres or the broker is away): hand the message back so it is
+            // delivered again; its delivery count grows, and a message that keeps failing ends as poison.
             logger.error(
-              { queue, reason: error instanceof Error ? error.message : 'unknown' },
-              'message handling crashed',
+              {
+                queue,
+                messageId: message.properties.messageId as unknown,
+                reason: error instanceof Error ? error.message : 'unknown',
+              },
+              'message handling failed; returned to the queue',
             );
+            try {
+              ch.nack(message, false, true);
+            } catch {
+              // the channel is gone: the broker redelivers unacknowledged messages anyway
+            }
           });
         chains.set(queue, next);
       });

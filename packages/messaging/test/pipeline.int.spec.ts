@@ -477,3 +477,55 @@ describe('several writer replicas', () => {
     }
   });
 });
+
+describe('when the writer’s own bookkeeping fails', () => {
+  const database = useTestDatabase('bookkeeping');
+  const vhost = useTestVhost('bookkeeping');
+
+  it('returns the message to the queue instead of losing it, and the broker dead-letters it at the delivery limit', async () => {
+    const pool = createPool(database.url, { applicationName: 'bookkeeping-test' });
+    // A schema without the inbox tables: every bookkeeping query fails.
+    const brokenDb = createDb<InboxDatabase>(pool).withSchema('missing');
+    const broker = await connectBroker(vhost.url, { logger, name: 'bookkeeping-test' });
+    const topology = consumerTopology('broken-writer', 'primero', 1);
+    let handled = 0;
+    const consumer = await startConsumer({
+      connection: broker.connection,
+      db: brokenDb,
+      topology,
+      logger,
+      service: 'broken-writer',
+      limits: { deliveryLimit: 3, maxLength: 1_000 },
+      poisonDeliveryCount: 100,
+      handlers: {
+        'primero.case.changed': async () => {
+          handled += 1;
+          return 'applied';
+        },
+      },
+    });
+    try {
+      const event = caseEvent('kept-1', 'k');
+      const ch = await broker.connection.createConfirmChannel();
+      ch.publish(eventsExchange, 'primero.case.changed.0', Buffer.from(JSON.stringify(event)), {
+        messageId: event.metadata.eventId,
+        type: 'primero.case.changed',
+        headers: { 'x-subject': event.metadata.subject },
+      });
+      await ch.waitForConfirms();
+      let dead: Awaited<ReturnType<typeof ch.get>> = false;
+      await eventually(async () => {
+        dead = await ch.get(topology.deadQueue, { noAck: true });
+        return dead !== false;
+      }, 30_000);
+      await ch.close();
+      const deadMessage = dead as unknown as { properties: { messageId: string } };
+      expect(deadMessage.properties.messageId).toBe(event.metadata.eventId);
+      expect(handled).toBe(0);
+    } finally {
+      await consumer.stop();
+      await broker.close();
+      await pool.end();
+    }
+  });
+});

@@ -40,8 +40,14 @@ export async function handleOscarCaseChanged(
     try {
       await deps.primero.createCase(plan.data, { id, signal: ctx.signal });
     } catch (error) {
-      // A retried create whose first attempt did land: the case exists now; the next event patches it.
-      if (error instanceof UpstreamError && error.code === 'CONFLICT') return 'skipped';
+      // The record id is derived from the OSCaR client, so it exists only if this client's case was created
+      // before — yet the lookup by its ids found nothing: someone changed the case's ids in Primero.
+      if (error instanceof UpstreamError && error.code === 'CONFLICT') {
+        throw new PermanentError(
+          'CASE_ID_TAKEN',
+          `${what}: Primero already has the case created for it (record id ${id}), but without oscar_number ${ids.oscarGlobalId ?? '?'} — restore the ids on that case in Primero, then replay`,
+        );
+      }
       throw error;
     }
     ctx.logger.info({ globalId: ids.oscarGlobalId, primeroId: id }, 'Primero case created');
