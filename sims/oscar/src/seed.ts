@@ -110,7 +110,9 @@ export function seedClients(
       linkToPrimero(client, rng);
       summary.linked += 1;
     }
-    client.updatedAt = updatedAt;
+    // Seeding writes the clients now: their history lies in the past, but a running poller must see them
+    // as changed today, as it would a real import.
+    client.updatedAt = now;
   }
   return summary;
 }

@@ -159,8 +159,9 @@ function buildCase(
 
   const outcome = createCase(input, uniqueIdentifier, seedContext(ctx, owner, createdAt, rng));
   if (!outcome.ok) throw new Error(`seed built an invalid case: ${JSON.stringify(outcome.errors)}`);
-  const lastTouch = Math.max(createdAt, ...referrals.map((referral) => Date.parse(referral.created_at)));
-  outcome.data.last_updated_at = new Date(lastTouch + rng.int(0, 3_600_000)).toISOString();
+  // Seeding writes the records now: their history (created_at, referrals) lies in the past, but the save
+  // that put them here is this one, so a running poller sees them as changes, as it would a real import.
+  outcome.data.last_updated_at = new Date(now).toISOString();
   return { entry: { id, uniqueIdentifier, data: outcome.data }, referrals };
 }
 

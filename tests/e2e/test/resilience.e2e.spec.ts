@@ -339,4 +339,35 @@ describe('identity, steady state, duplicates, token expiry, tracing and privacy'
       expect(output, `service logs contain "${secret}"`).not.toContain(secret);
     }
   });
+
+  it('records seeded while the sync runs reach the other system', async () => {
+    const listClients = async () => {
+      const signIn = await fetch(new URL('/api/v1/admin_auth/sign_in', system.oscarUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'sync@oscar.test', password: 'oscar-sync-password' }),
+      });
+      await signIn.body?.cancel();
+      const headers = {
+        'access-token': signIn.headers.get('access-token') ?? '',
+        client: signIn.headers.get('client') ?? '',
+        uid: signIn.headers.get('uid') ?? '',
+      };
+      const response = await fetch(new URL('/api/v1/organizations/clients', system.oscarUrl), { headers });
+      return asArray(asRecord(await response.json()).data).map((c) => String(c.global_id));
+    };
+    const before = new Set(await listClients());
+    const seeded = await system.oscarControl('POST', '/_control/seed', {
+      count: 12,
+      seed: 99,
+      linked: false,
+    });
+    expect(seeded.status).toBe(200);
+    const fresh = (await listClients()).filter((globalId) => !before.has(globalId));
+    expect(fresh.length).toBeGreaterThan(5);
+    await system.converge(async () => {
+      const found = await Promise.all(fresh.map((globalId) => primeroCasesByOscarNumber(system, globalId)));
+      return found.every((cases) => cases.length === 1);
+    }, 60_000);
+  });
 });
