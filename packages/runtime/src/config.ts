@@ -117,6 +117,16 @@ export const env = {
       },
       { message: `must be empty or a ${protocols.join(' or ')} URL` },
     ),
+  /** An ISO-8601 date-time, or empty for "not set". */
+  optionalDateTime: () =>
+    z
+      .string()
+      .refine(
+        (value) => value === '' || (/^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value))),
+        {
+          message: 'must be empty or an ISO date-time such as 2026-11-29T00:00:00Z',
+        },
+      ),
   port: () =>
     z.coerce.number().int('must be a whole number').min(0).max(65535, 'must be a TCP port (0–65535)'),
   positiveInt: () => z.coerce.number().int('must be a whole number').positive('must be greater than 0'),

@@ -17,6 +17,12 @@ export const envSpec = defineEnv({
   ...writerEnv,
   ...partitionEnv,
   ...mappingsEnv,
+  REFERRALS_CREATED_SINCE: {
+    schema: env.optionalDateTime(),
+    description:
+      'Cut-over from the legacy job: only Primero referrals created at or after this ISO time are sent (empty = all)',
+    default: '',
+  },
   HTTP_PORT: {
     schema: env.port(),
     description: 'Port of the health/admin HTTP server (/health/live, /health/ready)',

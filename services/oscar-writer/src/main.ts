@@ -64,7 +64,12 @@ const consumer = await startConsumer({
   prefetch: config.PREFETCH,
   retryPolicy: { ...defaultRetryPolicy, maxAttempts: config.RETRY_MAX_ATTEMPTS },
   handlers: {
-    'primero.case.changed': (event, ctx) => handleCaseChanged({ db, oscar, tables }, event, ctx),
+    'primero.case.changed': (event, ctx) =>
+      handleCaseChanged(
+        { db, oscar, tables, referralsCreatedSince: config.REFERRALS_CREATED_SINCE },
+        event,
+        ctx,
+      ),
     'primero.referral.decided': (event, ctx) => handleReferralDecided({ db, oscar, tables }, event, ctx),
   },
 });

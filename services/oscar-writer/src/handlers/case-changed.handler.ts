@@ -11,11 +11,14 @@ import {
   saveLink,
   saveSentReferral,
 } from '../adapters/state.repository.ts';
+import { isOurs } from '../core/cutover.policy.ts';
 
 export interface CaseChangedDeps {
   db: Kysely<OscarWriterDatabase>;
   oscar: OscarClient;
   tables: MappingTables;
+  /** `REFERRALS_CREATED_SINCE`: referrals created before it were the legacy job's to send. */
+  referralsCreatedSince: string;
 }
 
 /** OSCaR's answer when the case was already accepted there and the upsert lacks the client's global_id. */
@@ -38,7 +41,11 @@ export async function handleCaseChanged(
   let wrote = false;
   const upserts = toOscarReferralUpserts(event.data, deps.tables);
   const failures: string[] = [];
+  const createdAt = new Map(
+    event.data.services.map((s) => [s.primeroReferralId, s.primeroReferralCreatedAt]),
+  );
   for (const upsert of upserts) {
+    if (!isOurs(createdAt.get(upsert.key) ?? null, deps.referralsCreatedSince)) continue;
     if (!upsert.ok) {
       failures.push(upsert.error.message);
       continue;
