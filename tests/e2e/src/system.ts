@@ -19,6 +19,8 @@ export interface SystemOptions {
   /** Extra environment for every service (e.g. a short JWT lifetime is a simulator option instead). */
   env?: Record<string, string>;
   primeroJwtTtlSeconds?: number;
+  /** Primero version the simulator plays (default 2.5). */
+  primeroVersion?: string;
 }
 
 export interface JsonResponse {
