@@ -284,6 +284,35 @@ describe('identity, steady state, duplicates, token expiry, tracing and privacy'
     expect(shared()).toBe(true);
   });
 
+  it('a transient OSCaR outage is retried with backoff, then the referral lands once', async () => {
+    const faults = await system.oscarControl('PUT', '/_control/faults', {
+      errorRate: 1,
+      errorStatus: 503,
+      paths: 'clients/upsert',
+    });
+    expect(faults.status).toBe(200);
+    const primeroCase = await createPrimeroCase(system, {
+      services: [{ subtype: ['legal_support_advocacy_services'], type: 'legal_support' }],
+    });
+    await referService(system, primeroCase, primeroCase.serviceIds[0] ?? '', { type: 'legal_support' });
+    await system.converge(() =>
+      system
+        .service('oscar-writer')
+        .logs()
+        .some(
+          (line) =>
+            line.msg === 'retry scheduled' &&
+            line.code === 'SERVER_ERROR' &&
+            line.subject === `primero:${primeroCase.caseId}`,
+        ),
+    );
+    expect(await oscarReferralsFor(system, primeroCase.caseId)).toEqual([]);
+    await system.oscarControl('DELETE', '/_control/faults');
+    await system.converge(async () => (await oscarReferralsFor(system, primeroCase.caseId)).length === 1);
+    await system.settle();
+    expect(await oscarReferralsFor(system, primeroCase.caseId)).toHaveLength(1);
+  });
+
   it('never logs names, birth dates, locations, notes or phone numbers', async () => {
     const primeroCase = await createPrimeroCase(system, {
       services: [{ subtype: ['counselling_trauma'] }],
