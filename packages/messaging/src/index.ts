@@ -41,4 +41,6 @@ export {
 export type { Relay, RelayOptions } from './relay.ts';
 export { startRelay } from './relay.ts';
 export { inboxRetentionMs, outboxRetentionMs, pruneInbox, pruneOutbox } from './retention.ts';
+export type { PollerPlumbing, WriterPlumbing } from './service-plumbing.ts';
+export { startPollerPlumbing, startWriterPlumbing } from './service-plumbing.ts';
 export type { DeadLetterRow, InboxDatabase, NewOutboxRow, OutboxDatabase, OutboxRow } from './tables.ts';

@@ -1,16 +1,7 @@
 // Composition root of oscar-poller: config → adapters → wire → start → shutdown.
 import { createOscarClient } from '@pos/clients';
+import { startPollerPlumbing } from '@pos/messaging';
 import {
-  createDeadLetterPublisher,
-  migrateSchema,
-  outboxMigrations,
-  type PollerStateDatabase,
-  pollerStateMigrations,
-  startPollLoop,
-  startRelay,
-} from '@pos/messaging';
-import {
-  createDb,
   createLogger,
   describeConfig,
   installShutdown,
@@ -28,7 +19,6 @@ const service = 'oscar-poller';
 const schema = 'oscar_poller';
 
 const config = loadConfigOrExit(loadServiceConfig);
-
 const logger = createLogger({ service, level: config.LOG_LEVEL });
 const telemetry = startTelemetry({ service, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');
@@ -40,10 +30,6 @@ const infra = await openInfrastructure({
   databaseUrl: config.DATABASE_URL,
   amqpUrl: config.AMQP_URL,
 });
-const root = createDb<unknown>(infra.pool);
-await migrateSchema(root, schema, { ...outboxMigrations(), ...pollerStateMigrations() });
-const db = createDb<PollerStateDatabase>(infra.pool).withSchema(schema);
-
 const oscar = createOscarClient({
   baseUrl: config.OSCAR_BASE_URL,
   email: config.OSCAR_EMAIL,
@@ -52,33 +38,25 @@ const oscar = createOscarClient({
   maxRequestsPerSecond: config.OSCAR_MAX_RPS,
   maxConcurrency: config.OSCAR_MAX_CONCURRENCY,
 });
-const deadLetters = createDeadLetterPublisher(infra.broker.connection, service);
-const relay = await startRelay({
-  db,
-  pool: infra.pool,
+const poller = await startPollerPlumbing({
+  service,
   schema,
-  connection: infra.broker.connection,
+  infra,
+  logger,
   partitions: config.PARTITIONS,
-  logger,
-});
-
-const pollLoop = startPollLoop({
   intervalMs: config.POLL_INTERVAL_MS,
-  logger,
-  poll: (signal) =>
+  poll: ({ db, deadLetters }, signal) =>
     pollOscar({ db, schema, oscar, tables, deadLetters, logger, now: () => new Date() }, signal),
 });
-const app = buildApp({ logger, readiness: infra.readiness, pollLoop });
+const app = buildApp({ logger, readiness: infra.readiness, pollLoop: poller.pollLoop });
 
 installShutdown({
   logger,
   timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   stages: [
     { name: 'stop accepting work', run: async () => void (infra.readiness.accepting = false) },
-    { name: 'stop polling', run: () => pollLoop.stop() },
-    { name: 'drain outbox relay', run: () => relay.close() },
+    ...poller.stages,
     { name: 'close http server', run: () => app.close() },
-    { name: 'close dead-letter channel', run: () => deadLetters.close() },
     ...infra.closeStages,
     { name: 'flush telemetry', run: () => telemetry.shutdown() },
   ],

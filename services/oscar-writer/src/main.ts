@@ -1,14 +1,7 @@
 // Composition root of oscar-writer: config → adapters → wire → start → shutdown.
 import { createOscarClient } from '@pos/clients';
+import { startWriterPlumbing } from '@pos/messaging';
 import {
-  consumerTopology,
-  defaultRetryPolicy,
-  inboxMigrations,
-  migrateSchema,
-  startConsumer,
-} from '@pos/messaging';
-import {
-  createDb,
   createLogger,
   describeConfig,
   installShutdown,
@@ -28,7 +21,6 @@ const service = 'oscar-writer';
 const schema = 'oscar_writer';
 
 const config = loadConfigOrExit(loadServiceConfig);
-
 const logger = createLogger({ service, level: config.LOG_LEVEL });
 const telemetry = startTelemetry({ service, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');
@@ -40,12 +32,6 @@ const infra = await openInfrastructure({
   databaseUrl: config.DATABASE_URL,
   amqpUrl: config.AMQP_URL,
 });
-await migrateSchema(createDb<unknown>(infra.pool), schema, {
-  ...inboxMigrations(),
-  ...oscarWriterMigrations(),
-});
-const db = createDb<OscarWriterDatabase>(infra.pool).withSchema(schema);
-
 const oscar = createOscarClient({
   baseUrl: config.OSCAR_BASE_URL,
   email: config.OSCAR_EMAIL,
@@ -54,16 +40,17 @@ const oscar = createOscarClient({
   maxRequestsPerSecond: config.OSCAR_MAX_RPS,
   maxConcurrency: config.OSCAR_MAX_CONCURRENCY,
 });
-
-const consumer = await startConsumer({
-  connection: infra.broker.connection,
-  db,
-  topology: consumerTopology(service, 'primero', config.PARTITIONS),
+const writer = await startWriterPlumbing<OscarWriterDatabase>({
   service,
+  schema,
+  source: 'primero',
+  infra,
   logger,
+  partitions: config.PARTITIONS,
   prefetch: config.PREFETCH,
-  retryPolicy: { ...defaultRetryPolicy, maxAttempts: config.RETRY_MAX_ATTEMPTS },
-  handlers: {
+  maxAttempts: config.RETRY_MAX_ATTEMPTS,
+  migrations: oscarWriterMigrations(),
+  handlers: (db) => ({
     'primero.case.changed': (event, ctx) =>
       handleCaseChanged(
         { db, oscar, tables, referralsCreatedSince: config.REFERRALS_CREATED_SINCE },
@@ -71,17 +58,16 @@ const consumer = await startConsumer({
         ctx,
       ),
     'primero.referral.decided': (event, ctx) => handleReferralDecided({ db, oscar, tables }, event, ctx),
-  },
+  }),
 });
-
-const app = buildApp({ logger, readiness: infra.readiness, consumer });
+const app = buildApp({ logger, readiness: infra.readiness, consumer: writer.consumer });
 
 installShutdown({
   logger,
   timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   stages: [
     { name: 'stop accepting work', run: async () => void (infra.readiness.accepting = false) },
-    { name: 'stop consuming and drain', run: () => consumer.stop() },
+    ...writer.stages,
     { name: 'close http server', run: () => app.close() },
     ...infra.closeStages,
     { name: 'flush telemetry', run: () => telemetry.shutdown() },

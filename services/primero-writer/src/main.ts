@@ -1,15 +1,7 @@
 // Composition root of primero-writer: config → adapters → wire → start → shutdown.
 import { createPrimeroClient } from '@pos/clients';
+import { startWriterPlumbing } from '@pos/messaging';
 import {
-  consumerTopology,
-  defaultRetryPolicy,
-  type InboxDatabase,
-  inboxMigrations,
-  migrateSchema,
-  startConsumer,
-} from '@pos/messaging';
-import {
-  createDb,
   createLogger,
   describeConfig,
   installShutdown,
@@ -28,7 +20,6 @@ const service = 'primero-writer';
 const schema = 'primero_writer';
 
 const config = loadConfigOrExit(loadServiceConfig);
-
 const logger = createLogger({ service, level: config.LOG_LEVEL });
 const telemetry = startTelemetry({ service, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');
@@ -40,9 +31,6 @@ const infra = await openInfrastructure({
   databaseUrl: config.DATABASE_URL,
   amqpUrl: config.AMQP_URL,
 });
-await migrateSchema(createDb<unknown>(infra.pool), schema, inboxMigrations());
-const db = createDb<InboxDatabase>(infra.pool).withSchema(schema);
-
 const primero = createPrimeroClient({
   baseUrl: config.PRIMERO_BASE_URL,
   user: config.PRIMERO_USER,
@@ -52,30 +40,29 @@ const primero = createPrimeroClient({
   maxRequestsPerSecond: config.PRIMERO_MAX_RPS,
   maxConcurrency: config.PRIMERO_MAX_CONCURRENCY,
 });
-
-const consumer = await startConsumer({
-  connection: infra.broker.connection,
-  db,
-  topology: consumerTopology(service, 'oscar', config.PARTITIONS),
+const writer = await startWriterPlumbing({
   service,
+  schema,
+  source: 'oscar',
+  infra,
   logger,
+  partitions: config.PARTITIONS,
   prefetch: config.PREFETCH,
-  retryPolicy: { ...defaultRetryPolicy, maxAttempts: config.RETRY_MAX_ATTEMPTS },
-  handlers: {
+  maxAttempts: config.RETRY_MAX_ATTEMPTS,
+  handlers: () => ({
     'oscar.case.changed': (event, ctx) =>
       handleOscarCaseChanged({ primero, tables, now: () => new Date() }, event, ctx),
     'oscar.referral.decided': (event, ctx) => handleOscarReferralDecided({ primero, tables }, event, ctx),
-  },
+  }),
 });
-
-const app = buildApp({ logger, readiness: infra.readiness, consumer });
+const app = buildApp({ logger, readiness: infra.readiness, consumer: writer.consumer });
 
 installShutdown({
   logger,
   timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   stages: [
     { name: 'stop accepting work', run: async () => void (infra.readiness.accepting = false) },
-    { name: 'stop consuming and drain', run: () => consumer.stop() },
+    ...writer.stages,
     { name: 'close http server', run: () => app.close() },
     ...infra.closeStages,
     { name: 'flush telemetry', run: () => telemetry.shutdown() },

@@ -1,0 +1,104 @@
+import type { SourceSystem } from '@pos/contracts';
+import { createDb, type Infrastructure, type Logger, type ShutdownStage } from '@pos/runtime';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
+
+import { type Consumer, type Handlers, startConsumer } from './consumer.ts';
+import { defaultRetryPolicy } from './core/retry.policy.ts';
+import { consumerTopology } from './core/topology.ts';
+import { createDeadLetterPublisher, type DeadLetterPublisher } from './dead-letter-publisher.ts';
+import { inboxMigrations, migrateSchema, outboxMigrations } from './migrations.ts';
+import { type PollLoop, type PollSummary, startPollLoop } from './poll-loop.ts';
+import { type PollerStateDatabase, pollerStateMigrations } from './poller-state.ts';
+import { startRelay } from './relay.ts';
+import type { InboxDatabase } from './tables.ts';
+
+export interface PollerPlumbing {
+  pollLoop: PollLoop;
+  /** In order, after "stop accepting work": stop polling, drain the relay, close the dead-letter channel. */
+  stages: ShutdownStage[];
+}
+
+/**
+ * What a poller needs around its own poll function: its schema migrated (outbox, cursor, fingerprints),
+ * the dead-letter publisher for malformed records, the outbox relay, and the poll loop.
+ */
+export async function startPollerPlumbing(options: {
+  service: string;
+  schema: string;
+  infra: Infrastructure;
+  logger: Logger;
+  partitions: number;
+  intervalMs: number;
+  poll: (
+    deps: { db: Kysely<PollerStateDatabase>; deadLetters: DeadLetterPublisher },
+    signal: AbortSignal,
+  ) => Promise<PollSummary>;
+}): Promise<PollerPlumbing> {
+  const { infra, schema, logger } = options;
+  await migrateSchema(createDb<unknown>(infra.pool), schema, {
+    ...outboxMigrations(),
+    ...pollerStateMigrations(),
+  });
+  const db = createDb<PollerStateDatabase>(infra.pool).withSchema(schema);
+  const deadLetters = createDeadLetterPublisher(infra.broker.connection, options.service);
+  const relay = await startRelay({
+    db,
+    pool: infra.pool,
+    schema,
+    connection: infra.broker.connection,
+    partitions: options.partitions,
+    logger,
+  });
+  const pollLoop = startPollLoop({
+    intervalMs: options.intervalMs,
+    logger,
+    poll: (signal) => options.poll({ db, deadLetters }, signal),
+  });
+  return {
+    pollLoop,
+    stages: [
+      { name: 'stop polling', run: () => pollLoop.stop() },
+      { name: 'drain outbox relay', run: () => relay.close() },
+      { name: 'close dead-letter channel', run: () => deadLetters.close() },
+    ],
+  };
+}
+
+export interface WriterPlumbing {
+  consumer: Consumer;
+  /** After "stop accepting work": stop consuming and drain the messages in hand. */
+  stages: ShutdownStage[];
+}
+
+/**
+ * What a writer needs around its handlers: its schema migrated (inbox, dead-letter copies, and its own
+ * tables), and the consumer on its partition queues with the retry policy.
+ */
+export async function startWriterPlumbing<DB extends InboxDatabase>(options: {
+  service: string;
+  schema: string;
+  source: SourceSystem;
+  infra: Infrastructure;
+  logger: Logger;
+  partitions: number;
+  prefetch: number;
+  maxAttempts: number;
+  migrations?: Record<string, Migration>;
+  handlers: (db: Kysely<DB>) => Handlers;
+}): Promise<WriterPlumbing> {
+  const { infra, schema } = options;
+  await migrateSchema(createDb<unknown>(infra.pool), schema, { ...inboxMigrations(), ...options.migrations });
+  const db = createDb<DB>(infra.pool).withSchema(schema);
+  const consumer = await startConsumer({
+    connection: infra.broker.connection,
+    db: db as unknown as Kysely<InboxDatabase>,
+    topology: consumerTopology(options.service, options.source, options.partitions),
+    service: options.service,
+    logger: options.logger,
+    prefetch: options.prefetch,
+    retryPolicy: { ...defaultRetryPolicy, maxAttempts: options.maxAttempts },
+    handlers: options.handlers(db),
+  });
+  return { consumer, stages: [{ name: 'stop consuming and drain', run: () => consumer.stop() }] };
+}
