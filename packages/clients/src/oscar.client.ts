@@ -1,10 +1,9 @@
 import { badEnvelope, checkBody, expectRecordArray, shapeOf } from './envelope.ts';
 import type { RequestRecord, UnknownRecord } from './json.ts';
 import { clip, isRecord, isStructuralToken } from './json.ts';
-import { createLimiter } from './rate-limit.ts';
 import { UpstreamError } from './upstream-error.ts';
 import type { CallOptions, ClientStats, FetchLike, HttpRequest, HttpResponse } from './upstream-http.ts';
-import { createTransport, newCounters, parseBaseUrl, upstreamFailure } from './upstream-http.ts';
+import { createUpstream, upstreamFailure } from './upstream-http.ts';
 
 export interface OscarClientOptions {
   /** e.g. `https://start.oscarhq.com` (the interop API lives on `start.`, not on an NGO subdomain). */
@@ -91,25 +90,8 @@ const datePattern = /^\d{4}-\d{2}-\d{2}$/;
  * const clients = await oscar.listClients({ sinceDate: '2025-08-02' });
  */
 export function createOscarClient(options: OscarClientOptions): OscarClient {
-  const baseUrl = parseBaseUrl('oscar', options.baseUrl);
-  const now = options.now ?? Date.now;
+  const { now, counters, limiter, send } = createUpstream('oscar', options, oscarDefaults, oscarErrorDetails);
   const renewBeforeExpiryMs = options.renewBeforeExpiryMs ?? oscarDefaults.renewBeforeExpiryMs;
-  const counters = newCounters();
-  const limiter = createLimiter({
-    maxPerSecond: options.maxRequestsPerSecond ?? oscarDefaults.maxRequestsPerSecond,
-    maxConcurrency: options.maxConcurrency ?? oscarDefaults.maxConcurrency,
-  });
-  const send = createTransport({
-    system: 'oscar',
-    baseUrl,
-    timeoutMs: options.timeoutMs ?? oscarDefaults.timeoutMs,
-    fetch: options.fetch ?? globalThis.fetch,
-    now,
-    limiter,
-    maxRetryAfterPauseMs: options.maxRetryAfterPauseMs ?? oscarDefaults.maxRetryAfterPauseMs,
-    counters,
-    errorDetails: oscarErrorDetails,
-  });
 
   let current: Credentials | undefined;
   let signingIn: Promise<Credentials> | undefined;

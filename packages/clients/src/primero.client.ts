@@ -5,10 +5,9 @@ import type { RequestRecord, UnknownRecord } from './json.ts';
 import { clip, isRecord, isStructuralToken } from './json.ts';
 import type { PrimeroAuth } from './primero-auth.ts';
 import { basicAuth, jwtAuth } from './primero-auth.ts';
-import { createLimiter } from './rate-limit.ts';
 import { UpstreamError } from './upstream-error.ts';
 import type { CallOptions, ClientStats, FetchLike, HttpRequest, HttpResponse } from './upstream-http.ts';
-import { createTransport, newCounters, parseBaseUrl, upstreamFailure } from './upstream-http.ts';
+import { createUpstream, upstreamFailure } from './upstream-http.ts';
 
 export interface PrimeroClientOptions {
   /** e.g. `https://primero.example.org` (the client adds `/api/v2/…`). */
@@ -139,26 +138,14 @@ const lowercaseUuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[
  * const [match, ...others] = await primero.findCases({ case_id });
  */
 export function createPrimeroClient(options: PrimeroClientOptions): PrimeroClient {
-  const baseUrl = parseBaseUrl('primero', options.baseUrl);
+  const { now, counters, limiter, send } = createUpstream(
+    'primero',
+    options,
+    primeroDefaults,
+    primeroErrorDetails,
+  );
   const pageSize = checkPageSize(options.pageSize ?? primeroDefaults.pageSize);
-  const now = options.now ?? Date.now;
   const newId = options.newId ?? randomUUID;
-  const counters = newCounters();
-  const limiter = createLimiter({
-    maxPerSecond: options.maxRequestsPerSecond ?? primeroDefaults.maxRequestsPerSecond,
-    maxConcurrency: options.maxConcurrency ?? primeroDefaults.maxConcurrency,
-  });
-  const send = createTransport({
-    system: 'primero',
-    baseUrl,
-    timeoutMs: options.timeoutMs ?? primeroDefaults.timeoutMs,
-    fetch: options.fetch ?? globalThis.fetch,
-    now,
-    limiter,
-    maxRetryAfterPauseMs: options.maxRetryAfterPauseMs ?? primeroDefaults.maxRetryAfterPauseMs,
-    counters,
-    errorDetails: primeroErrorDetails,
-  });
   const auth: PrimeroAuth =
     options.auth === 'basic'
       ? basicAuth(options.user, options.password)

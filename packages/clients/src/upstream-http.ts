@@ -1,4 +1,4 @@
-import type { Limiter, LimiterStats } from './rate-limit.ts';
+import { createLimiter, type Limiter, type LimiterStats } from './rate-limit.ts';
 import type { UpstreamErrorCode, UpstreamErrorInit, UpstreamSystem } from './upstream-error.ts';
 import { classifyStatus, parseRetryAfter, UpstreamError } from './upstream-error.ts';
 
@@ -243,4 +243,51 @@ export function upstreamFailure(
 
 export function newCounters(): ClientCounters {
   return { requests: 0, retries: 0, logins: 0, refreshes: 0, errors: {} };
+}
+
+/** The options both clients share, each with its own defaults. */
+export interface CommonClientOptions {
+  baseUrl: string;
+  timeoutMs?: number;
+  maxRequestsPerSecond?: number;
+  maxConcurrency?: number;
+  maxRetryAfterPauseMs?: number;
+  fetch?: FetchLike;
+  now?: () => number;
+}
+
+/**
+ * The plumbing every client starts with: a checked base URL, counters, the rate and concurrency limiter,
+ * and the transport, from the caller's options over the system's defaults.
+ */
+export function createUpstream(
+  system: UpstreamSystem,
+  options: CommonClientOptions,
+  defaults: {
+    timeoutMs: number;
+    maxRequestsPerSecond: number;
+    maxConcurrency: number;
+    maxRetryAfterPauseMs: number;
+  },
+  errorDetails: (status: number, body: unknown) => string[],
+): { baseUrl: string; now: () => number; counters: ClientCounters; limiter: Limiter; send: Send } {
+  const baseUrl = parseBaseUrl(system, options.baseUrl);
+  const now = options.now ?? Date.now;
+  const counters = newCounters();
+  const limiter = createLimiter({
+    maxPerSecond: options.maxRequestsPerSecond ?? defaults.maxRequestsPerSecond,
+    maxConcurrency: options.maxConcurrency ?? defaults.maxConcurrency,
+  });
+  const send = createTransport({
+    system,
+    baseUrl,
+    timeoutMs: options.timeoutMs ?? defaults.timeoutMs,
+    fetch: options.fetch ?? globalThis.fetch,
+    now,
+    limiter,
+    maxRetryAfterPauseMs: options.maxRetryAfterPauseMs ?? defaults.maxRetryAfterPauseMs,
+    counters,
+    errorDetails,
+  });
+  return { baseUrl, now, counters, limiter, send };
 }
