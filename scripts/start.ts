@@ -16,6 +16,8 @@ const demoName = env.DEMO_NAME ?? 'primero_oscar_sync_demo';
 const controlToken = env.SIM_CONTROL_TOKEN ?? 'sim-control';
 const seedCount = Number(env.SEED_COUNT ?? '25');
 const pollIntervalMs = env.POLL_INTERVAL_MS ?? '2000';
+/** The services' health/admin ports: this one and the next three (8081–8084 by default). */
+const portBase = Number(env.HTTP_PORT_BASE ?? '8081');
 
 interface Part {
   name: string;
@@ -46,10 +48,10 @@ const sims: Part[] = [
 
 const services: Part[] = (
   [
-    ['primero-poller', 8081],
-    ['oscar-poller', 8082],
-    ['primero-writer', 8083],
-    ['oscar-writer', 8084],
+    ['primero-poller', portBase],
+    ['oscar-poller', portBase + 1],
+    ['primero-writer', portBase + 2],
+    ['oscar-writer', portBase + 3],
   ] as const
 ).map(([name, port]) => ({
   name,
