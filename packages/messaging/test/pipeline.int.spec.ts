@@ -40,6 +40,19 @@ function caseEvent(caseId: string, marker: string): CaseChanged {
   return event;
 }
 
+/** A pool on the test database with a poller schema (outbox) and a writer schema (inbox) migrated. */
+async function openSchemas(databaseUrl: string, name: string) {
+  const pool = createPool(databaseUrl, { applicationName: name });
+  const db = createDb<unknown>(pool);
+  await migrateSchema(db, 'poller', outboxMigrations());
+  await migrateSchema(db, 'writer', inboxMigrations());
+  return {
+    pool,
+    outboxDb: (db as Kysely<OutboxDatabase>).withSchema('poller'),
+    inboxDb: (db as Kysely<InboxDatabase>).withSchema('writer'),
+  };
+}
+
 async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -87,12 +100,7 @@ describe('outbox → relay → partitions → consumer with inbox, retry and dea
   };
 
   beforeAll(async () => {
-    pool = createPool(database.url, { applicationName: 'messaging-test' });
-    const db = createDb<unknown>(pool);
-    await migrateSchema(db, 'poller', outboxMigrations());
-    await migrateSchema(db, 'writer', inboxMigrations());
-    outboxDb = (db as Kysely<OutboxDatabase>).withSchema('poller');
-    inboxDb = (db as Kysely<InboxDatabase>).withSchema('writer');
+    ({ pool, outboxDb, inboxDb } = await openSchemas(database.url, 'messaging-test'));
     broker = await connectBroker(vhost.url, { logger, name: 'messaging-test' });
     consumer = await startConsumer({
       connection: broker.connection,
@@ -364,13 +372,8 @@ describe('retention', () => {
   const database = useTestDatabase('retention');
 
   it('prunes published outbox rows and inbox rows past their retention, and nothing else', async () => {
-    const pool = createPool(database.url, { applicationName: 'retention-test' });
+    const { pool, outboxDb, inboxDb } = await openSchemas(database.url, 'retention-test');
     try {
-      const db = createDb<unknown>(pool);
-      await migrateSchema(db, 'poller', outboxMigrations());
-      await migrateSchema(db, 'writer', inboxMigrations());
-      const outboxDb = (db as Kysely<OutboxDatabase>).withSchema('poller');
-      const inboxDb = (db as Kysely<InboxDatabase>).withSchema('writer');
       const now = new Date('2026-11-29T12:00:00.000Z');
       const daysAgo = (days: number) => new Date(now.getTime() - days * 24 * 3600_000);
       const row = (published: Date | null) => ({
@@ -407,12 +410,7 @@ describe('several writer replicas', () => {
   const vhost = useTestVhost('replicas');
 
   it('keeps per-case order: one active consumer per partition, the other replica takes over when it stops', async () => {
-    const pool = createPool(database.url, { applicationName: 'replicas-test' });
-    const db = createDb<unknown>(pool);
-    await migrateSchema(db, 'poller', outboxMigrations());
-    await migrateSchema(db, 'writer', inboxMigrations());
-    const outboxDb = (db as Kysely<OutboxDatabase>).withSchema('poller');
-    const inboxDb = (db as Kysely<InboxDatabase>).withSchema('writer');
+    const { pool, outboxDb, inboxDb } = await openSchemas(database.url, 'replicas-test');
     const broker = await connectBroker(vhost.url, { logger, name: 'replicas-test' });
     const topology = consumerTopology('replica-writer', 'primero', 2);
     const seen: Array<{ replica: string; subject: string; marker: number }> = [];

@@ -4,6 +4,7 @@ import { buildOscarSim, type Store as OscarStore } from '@pos/sim-oscar';
 import { buildPrimeroSim } from '@pos/sim-primero';
 import { createTestDatabase, createTestVhost, type ServiceProcess, startServiceProcess } from '@pos/testkit';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, inject } from 'vitest';
 
 const root = new URL('../../../', import.meta.url).pathname;
 export type ServiceName = 'primero-poller' | 'oscar-poller' | 'primero-writer' | 'oscar-writer';
@@ -224,4 +225,26 @@ async function request(
     // not JSON
   }
   return { status: response.status, body: parsed };
+}
+
+/**
+ * Gives the calling spec file one whole system with its own database and vhost: built now, started in
+ * beforeAll, stopped in afterAll.
+ */
+export function useSystem(
+  options: Omit<SystemOptions, 'databaseUrl' | 'amqpUrl' | 'amqpManagementUrl'>,
+): System {
+  const system = new System({
+    databaseUrl: inject('databaseUrl'),
+    amqpUrl: inject('amqpUrl'),
+    amqpManagementUrl: inject('amqpManagementUrl'),
+    ...options,
+  });
+  beforeAll(async () => {
+    await system.start();
+  });
+  afterAll(async () => {
+    await system.stop();
+  });
+  return system;
 }

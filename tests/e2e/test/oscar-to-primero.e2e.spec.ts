@@ -1,5 +1,5 @@
 import amqp from 'amqplib';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import {
   asArray,
@@ -10,24 +10,13 @@ import {
   primeroCasesByOscarNumber,
   referService,
 } from '../src/scenario.ts';
-import { System } from '../src/system.ts';
+import { useSystem } from '../src/system.ts';
 
 type Json = Record<string, unknown>;
 
 describe('OSCaR → Primero: NGO referrals, shared cases, and MoSVY’s decisions', () => {
-  let system: System;
-
-  beforeAll(async () => {
-    system = await new System({
-      databaseUrl: inject('databaseUrl'),
-      amqpUrl: inject('amqpUrl'),
-      amqpManagementUrl: inject('amqpManagementUrl'),
-      label: 'e2e_o2p',
-    }).start();
-  });
-
-  afterAll(async () => {
-    await system?.stop();
+  const system = useSystem({
+    label: 'e2e_o2p',
   });
 
   async function ngoCreatesClient(

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import {
   asRecord,
@@ -8,24 +8,13 @@ import {
   referService,
   serviceRow,
 } from '../src/scenario.ts';
-import { System } from '../src/system.ts';
+import { useSystem } from '../src/system.ts';
 
 describe('against Primero 2.11, where only Basic auth works for the sync user', () => {
-  let system: System;
-
-  beforeAll(async () => {
-    system = await new System({
-      databaseUrl: inject('databaseUrl'),
-      amqpUrl: inject('amqpUrl'),
-      amqpManagementUrl: inject('amqpManagementUrl'),
-      label: 'e2e_v211',
-      primeroVersion: '2.11',
-      env: { PRIMERO_AUTH: 'basic' },
-    }).start();
-  });
-
-  afterAll(async () => {
-    await system?.stop();
+  const system = useSystem({
+    label: 'e2e_v211',
+    primeroVersion: '2.11',
+    env: { PRIMERO_AUTH: 'basic' },
   });
 
   it('carries a referral to OSCaR and the NGO’s acceptance back with PRIMERO_AUTH=basic', async () => {

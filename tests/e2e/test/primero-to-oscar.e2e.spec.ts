@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import {
   asArray,
@@ -10,22 +10,11 @@ import {
   referService,
   serviceRow,
 } from '../src/scenario.ts';
-import { System } from '../src/system.ts';
+import { useSystem } from '../src/system.ts';
 
 describe('Primero → OSCaR referrals and the NGO’s decisions', () => {
-  let system: System;
-
-  beforeAll(async () => {
-    system = await new System({
-      databaseUrl: inject('databaseUrl'),
-      amqpUrl: inject('amqpUrl'),
-      amqpManagementUrl: inject('amqpManagementUrl'),
-      label: 'e2e_p2o',
-    }).start();
-  });
-
-  afterAll(async () => {
-    await system?.stop();
+  const system = useSystem({
+    label: 'e2e_p2o',
   });
 
   it('S1 first Primero referral reaches OSCaR with the exact payload', async () => {
