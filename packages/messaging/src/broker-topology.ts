@@ -14,15 +14,14 @@ export const defaultQueueLimits: QueueLimits = { deliveryLimit: 10, maxLength: 1
 
 /**
  * Declares a writer's part of the broker: durable quorum partition queues with single active consumer,
- * bound to the events exchange by partition; retry tiers (fanout exchange + classic queue whose expired
- * messages dead-letter back to the partition they came from); and the dead-letter exchange and queue,
- * which also receive messages the broker gives up on (delivery limit, at-least-once dead-lettering).
+ * bound to the events exchange by partition and to the requeue exchange by name (where due retries come
+ * back from Postgres, see retry-store.ts); and the dead-letter exchange and queue, which also receive
+ * messages the broker gives up on (delivery limit, at-least-once dead-lettering).
  * Idempotent: every replica declares the same topology at start and after each reconnect.
  */
 export async function assertConsumerTopology(
   channel: Channel,
   topology: ConsumerTopology,
-  tiersMs: readonly number[],
   limits: QueueLimits = defaultQueueLimits,
 ): Promise<void> {
   await channel.assertExchange(eventsExchange, 'topic', { durable: true });
@@ -46,16 +45,5 @@ export async function assertConsumerTopology(
     });
     await channel.bindQueue(queue, eventsExchange, topology.bindingPattern(partition));
     await channel.bindQueue(queue, topology.requeueExchange, queue);
-  }
-
-  for (const tierMs of tiersMs) {
-    const exchange = topology.waitExchange(tierMs);
-    const queue = topology.waitQueue(tierMs);
-    await channel.assertExchange(exchange, 'fanout', { durable: true });
-    await channel.assertQueue(queue, {
-      durable: true,
-      arguments: { 'x-queue-type': 'classic', 'x-dead-letter-exchange': topology.requeueExchange },
-    });
-    await channel.bindQueue(queue, exchange, '');
   }
 }

@@ -1,18 +1,20 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
 import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
 import { parseEvent, type Routes, type RoutingKey } from '@pos/contracts';
 import type { Logger } from '@pos/runtime';
 import type { ConfirmChannel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
 import { type Kysely, sql } from 'kysely';
 
+import { abortableDelay } from './abortable.ts';
 import { assertConsumerTopology, defaultQueueLimits, type QueueLimits } from './broker-topology.ts';
+import { backoffDelay, infrastructureBackoff } from './core/backoff.policy.ts';
 import { caseKeysOf } from './core/case-keys.ts';
-import { describeFailure, type FailureInfo } from './core/failure.ts';
+import { describeFailure, type FailureInfo, isInfrastructureError } from './core/failure.ts';
+import { progressKeyOf } from './core/ordering.ts';
 import { decideRetry, defaultRetryPolicy, type RetryPolicy } from './core/retry.policy.ts';
 import type { ConsumerTopology } from './core/topology.ts';
 import { routeOf } from './core/topology.ts';
 import { pruneInbox, pruneIntervalMs } from './retention.ts';
+import { type RetryPump, scheduleRetry, startRetryPump } from './retry-store.ts';
 import type { InboxDatabase } from './tables.ts';
 
 export interface HandlerContext {
@@ -43,6 +45,9 @@ export interface ConsumerOptions {
   /** A message redelivered this many times without an ack (a crash while handling it) is dead-lettered. */
   poisonDeliveryCount?: number;
   random?: () => number;
+  /** The service's shutdown signal: every wait of the consumer ends when it aborts. */
+  signal?: AbortSignal;
+  now?: () => Date;
 }
 
 export interface Consumer {
@@ -57,10 +62,12 @@ const tracer = trace.getTracer('@pos/messaging');
 /**
  * Consumes a writer's partition queues. Per message: validate against the routing registry (invalid →
  * dead letter at once, naming the field), drop duplicates through the inbox and stale events through the
- * per-subject high-water mark, run the handler, then record the outcome and acknowledge — only after the
- * effect is durable. Failures are classified once (`describeFailure`) and either wait in a retry tier
- * (exponential backoff with jitter) or go to the dead-letter queue with the reason, attempt count and
- * original routing, plus a copy in Postgres for the operator.
+ * per-subject high-water mark (`progressKeyOf`), run the handler, then record the outcome and acknowledge —
+ * only after the effect is durable. Failures are classified once (`describeFailure`): our own Postgres or
+ * RabbitMQ away → wait for it and handle the same message again (no attempt used); retryable → a retry
+ * row in Postgres, published back to the partition when due (`retry-store.ts`); permanent or out of
+ * attempts → the dead-letter queue with the reason, attempt count and original routing, plus a copy in
+ * Postgres for the operator.
  */
 export async function startConsumer(options: ConsumerOptions): Promise<Consumer> {
   const policy = options.retryPolicy ?? defaultRetryPolicy;
@@ -68,8 +75,21 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   const prefetch = options.prefetch ?? 20;
   const poisonCount = options.poisonDeliveryCount ?? Math.max(2, limits.deliveryLimit - 2);
   const random = options.random ?? Math.random;
+  const now = options.now ?? (() => new Date());
   const logger = options.logger.child({ component: 'consumer', group: options.topology.group });
+  // Aborted when the consumer stops (after draining) or the service shuts down: handlers' upstream calls.
   const abort = new AbortController();
+  // Aborted as soon as stopping starts: the waits for our own infrastructure and the re-attach backoff.
+  const stopWaiting = new AbortController();
+  const waits = options.signal ? AbortSignal.any([options.signal, stopWaiting.signal]) : stopWaiting.signal;
+  const pump: RetryPump = startRetryPump({
+    db: options.db,
+    connection: options.connection,
+    topology: options.topology,
+    logger: options.logger,
+    signal: waits,
+    now,
+  });
   const counts: Record<string, number> = {};
   const chains = new Map<string, Promise<void>>();
   let channel: ConfirmChannel | undefined;
@@ -89,7 +109,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       consumerTags = [];
       if (!stopping) void reattach();
     });
-    await assertConsumerTopology(ch, options.topology, policy.tiersMs, limits);
+    await assertConsumerTopology(ch, options.topology, limits);
     await ch.prefetch(prefetch);
     channel = ch;
     const tags: string[] = [];
@@ -98,10 +118,10 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
         if (message === null) return;
         const previous = chains.get(queue) ?? Promise.resolve();
         const next = previous
-          .then(() => handleMessage(ch, queue, message))
+          .then(() => handleUntilSettled(ch, queue, message))
           .catch((error: unknown) => {
-            // Our own bookkeeping failed (Postgres or the broker is away): hand the message back so it is
-            // delivered again; its delivery count grows, and a message that keeps failing ends as poison.
+            // An unexpected failure of our own bookkeeping: hand the message back so it is delivered again;
+            // its delivery count grows, and a message that keeps failing ends as poison.
             logger.error(
               {
                 queue,
@@ -125,7 +145,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   };
 
   const reattach = async (): Promise<void> => {
-    for (let attempt = 1; !stopping; attempt += 1) {
+    for (let attempt = 1; !stopping && !waits.aborted; attempt += 1) {
       try {
         await attach();
         return;
@@ -134,7 +154,36 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
           { attempt, reason: error instanceof Error ? error.message : 'unknown' },
           'consumer re-attach failed',
         );
-        await sleep(Math.min(10_000, 250 * 2 ** Math.min(attempt, 6)));
+        await abortableDelay(backoffDelay(attempt, infrastructureBackoff, random), waits);
+      }
+    }
+  };
+
+  /**
+   * Handles a message until it is settled. When our own Postgres or RabbitMQ fails on the way (a restart),
+   * that is not the message's fault: it costs no attempt and does not go to a retry; the partition waits
+   * (with backoff) and handles the same message again once the server answers — its order kept, as its
+   * case's later messages wait behind it. If the channel itself is gone, the broker redelivers the message
+   * on the next one, so this delivery is given up.
+   */
+  const handleUntilSettled = async (ch: ConfirmChannel, queue: string, message: ConsumeMessage) => {
+    for (let failures = 1; ; failures += 1) {
+      try {
+        await handleMessage(ch, queue, message);
+        return;
+      } catch (error) {
+        if (!isInfrastructureError(error) || channel !== ch || waits.aborted) throw error;
+        logger.warn(
+          {
+            queue,
+            messageId: message.properties.messageId as unknown,
+            reason: error instanceof Error ? error.message : 'unknown',
+            failures,
+          },
+          'our database or broker failed while handling a message; waiting for it, then handling it again',
+        );
+        await abortableDelay(backoffDelay(failures, infrastructureBackoff, random), waits);
+        if (channel !== ch || waits.aborted) throw error;
       }
     }
   };
@@ -236,6 +285,17 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     const id = event.metadata.eventId;
     const eventSubject = event.metadata.subject;
 
+    const done = await options.db
+      .selectFrom('inbox')
+      .select('outcome')
+      .where('event_id', '=', id)
+      .executeTakeFirst();
+    if (done) {
+      count('duplicate');
+      log.info({ outcome: done.outcome }, 'duplicate event dropped');
+      ch.ack(message);
+      return;
+    }
     if (deliveryCount >= poisonCount) {
       await deadLetter(
         {
@@ -248,26 +308,15 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       );
       return;
     }
-
-    const done = await options.db
-      .selectFrom('inbox')
-      .select('outcome')
-      .where('event_id', '=', id)
-      .executeTakeFirst();
-    if (done) {
-      count('duplicate');
-      log.info({ outcome: done.outcome }, 'duplicate event dropped');
-      ch.ack(message);
-      return;
-    }
+    const progressKey = progressKeyOf(route, event);
     const progress = await options.db
       .selectFrom('subject_progress')
       .select('last_event_id')
       .where('subject', '=', eventSubject)
-      .where('route', '=', route)
+      .where('route', '=', progressKey)
       .executeTakeFirst();
     if (progress && progress.last_event_id >= id) {
-      await recordInbox(options.db, id, route, eventSubject, 'stale', false);
+      await recordInbox(options.db, id, route, eventSubject, progressKey, 'stale', false);
       count('stale');
       log.info({ newer: progress.last_event_id }, 'stale event dropped (a newer one was applied)');
       ch.ack(message);
@@ -294,13 +343,14 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       const outcome = await context.with(trace.setSpan(parentContext, span), () =>
         handler(event, { attempt, logger: log, signal: abort.signal }),
       );
-      await recordInbox(options.db, id, route, eventSubject, outcome, true);
+      await recordInbox(options.db, id, route, eventSubject, progressKey, outcome, true);
       count(outcome);
       log.info({ outcome, caseId: keys.caseId, globalId: keys.globalId }, 'event handled');
       ch.ack(message);
     } catch (error) {
       const failure = describeFailure(error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: failure.code });
+      if (failure.infrastructure) throw error;
       const decision = decideRetry({
         attempt,
         retryable: failure.retryable,
@@ -318,16 +368,23 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
         );
         return;
       }
-      await publishConfirmed(ch, options.topology.waitExchange(decision.tierMs), queue, message.content, {
-        ...carriedProperties(message),
-        expiration: String(decision.delayMs),
-        headers: {
-          ...headers,
-          'x-attempt': decision.attempt,
-          'x-last-error-code': failure.code,
-          'x-original-routing-key': original.routingKey,
+      await scheduleRetry(options.db, {
+        eventId: id,
+        queue,
+        content: message.content,
+        properties: {
+          ...carriedProperties(message),
+          headers: {
+            ...withoutBrokerHeaders(headers),
+            'x-attempt': decision.attempt,
+            'x-last-error-code': failure.code,
+            'x-original-routing-key': original.routingKey,
+          },
         },
+        attempt: decision.attempt,
+        dueAt: new Date(now().getTime() + decision.delayMs),
       });
+      pump.wake();
       count('retried');
       log.warn(
         { code: failure.code, reason: failure.message, retryInMs: decision.delayMs },
@@ -357,6 +414,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     stats: () => ({ ...counts }),
     stop: async () => {
       stopping = true;
+      stopWaiting.abort();
       clearInterval(pruner);
       const ch = channel;
       if (ch) {
@@ -364,6 +422,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       }
       await Promise.all(chains.values());
       abort.abort();
+      await pump.close();
       channel = undefined;
       await ch?.close().catch(() => undefined);
     },
@@ -375,6 +434,7 @@ async function recordInbox(
   eventId: string,
   route: string,
   subject: string,
+  progressKey: string,
   outcome: 'applied' | 'skipped' | 'stale',
   advance: boolean,
 ): Promise<void> {
@@ -387,7 +447,7 @@ async function recordInbox(
     if (!advance) return;
     await trx
       .insertInto('subject_progress')
-      .values({ subject, route, last_event_id: eventId })
+      .values({ subject, route: progressKey, last_event_id: eventId })
       .onConflict((oc) =>
         oc.columns(['subject', 'route']).doUpdateSet({
           last_event_id: sql<string>`greatest(subject_progress.last_event_id, excluded.last_event_id)`,
@@ -405,6 +465,12 @@ interface PublishProperties {
   contentType?: string;
   timestamp?: number;
   expiration?: string;
+}
+
+/** Headers the broker adds on delivery: a retry is a new message, its delivery count starts again. */
+function withoutBrokerHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  const { 'x-delivery-count': _count, 'x-death': _death, ...rest } = headers;
+  return rest;
 }
 
 /** The properties of a delivered message worth carrying into a retry or a dead letter, narrowed from amqplib's loose types. */

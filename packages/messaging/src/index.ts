@@ -1,3 +1,4 @@
+export { abortableDelay, recordAfterEffect } from './abortable.ts';
 export type { QueueLimits } from './broker-topology.ts';
 export { assertConsumerTopology, defaultQueueLimits } from './broker-topology.ts';
 export type {
@@ -9,9 +10,12 @@ export type {
   Handlers,
 } from './consumer.ts';
 export { startConsumer } from './consumer.ts';
+export type { Backoff } from './core/backoff.policy.ts';
+export { backoffDelay, infrastructureBackoff } from './core/backoff.policy.ts';
 export { caseKeysOf } from './core/case-keys.ts';
 export type { FailureInfo } from './core/failure.ts';
-export { describeFailure, PermanentError, RetryableError } from './core/failure.ts';
+export { describeFailure, isInfrastructureError, PermanentError, RetryableError } from './core/failure.ts';
+export { progressKeyOf } from './core/ordering.ts';
 export { partitionOf } from './core/partition.ts';
 export { nextPollDelay } from './core/poll.policy.ts';
 export type { RetryDecision, RetryPolicy } from './core/retry.policy.ts';
@@ -41,6 +45,8 @@ export {
 export type { Relay, RelayOptions } from './relay.ts';
 export { startRelay } from './relay.ts';
 export { inboxRetentionMs, outboxRetentionMs, pruneInbox, pruneOutbox } from './retention.ts';
+export type { RetryDatabase, RetryPump } from './retry-store.ts';
+export { retryBacklog, retryMigrations, scheduleRetry, startRetryPump } from './retry-store.ts';
 export type { PollerPlumbing, WriterPlumbing } from './service-plumbing.ts';
 export { startPollerPlumbing, startWriterPlumbing } from './service-plumbing.ts';
 export type { DeadLetterRow, InboxDatabase, NewOutboxRow, OutboxDatabase, OutboxRow } from './tables.ts';

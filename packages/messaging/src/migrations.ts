@@ -1,6 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationResultSet, Migrator } from 'kysely/migration';
 
+import { retryMigrations } from './retry-store.ts';
+
 /** Tables of a poller's outbox, in the poller's own schema. */
 export function outboxMigrations(): Record<string, Migration> {
   return {
@@ -90,6 +92,7 @@ export function inboxMigrations(): Record<string, Migration> {
         await db.schema.dropTable('inbox').execute();
       },
     },
+    ...retryMigrations(),
   };
 }
 

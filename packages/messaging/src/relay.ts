@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
 import type { Logger } from '@pos/runtime';
 import type { ConfirmChannel, RecoveringChannelModel } from 'amqplib';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 
+import { abortableDelay } from './abortable.ts';
+import { backoffDelay, infrastructureBackoff } from './core/backoff.policy.ts';
 import { partitionOf } from './core/partition.ts';
 import { eventsExchange, partitionedRoutingKey } from './core/topology.ts';
 import { outboxChannel } from './outbox.repository.ts';
@@ -22,6 +22,8 @@ export interface RelayOptions {
   batchSize?: number;
   /** Fallback sweep when no notification arrives (lost NOTIFY, relay restarted, rows left by a crash). */
   sweepIntervalMs?: number;
+  /** The service's shutdown signal: the relay's waits end when it aborts. */
+  signal?: AbortSignal;
 }
 
 export interface Relay {
@@ -44,14 +46,34 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const logger = options.logger.child({ component: 'outbox-relay' });
   let channel: ConfirmChannel | undefined;
   let returned: string[] = [];
-  let stopped = false;
-  let wake: (() => void) | undefined;
+  const closing = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, closing.signal]) : closing.signal;
+  let wakeUp: AbortController | undefined;
   let running: Promise<number> | undefined;
 
-  const listener = await options.pool.connect();
-  listener.on('notification', () => wake?.());
-  listener.on('error', (error: Error) => logger.warn({ reason: error.message }, 'outbox listener error'));
-  await listener.query(`listen "${outboxChannel(options.schema)}"`);
+  let notified = false;
+  let listener: pg.PoolClient | undefined;
+  /** LISTENs for new rows; after Postgres restarts, the loop listens again (the sweep covers the gap). */
+  const listen = async (): Promise<void> => {
+    const client = await options.pool.connect();
+    client.on('notification', () => {
+      notified = true;
+      wakeUp?.abort();
+    });
+    client.on('error', (error: Error) => {
+      logger.warn({ reason: error.message }, 'outbox listener lost; listening again');
+      if (listener === client) listener = undefined;
+      client.release(error);
+    });
+    try {
+      await client.query(`listen "${outboxChannel(options.schema)}"`);
+    } catch (error) {
+      client.release(error instanceof Error ? error : true);
+      throw error;
+    }
+    listener = client;
+  };
+  await listen();
 
   const getChannel = async (): Promise<ConfirmChannel> => {
     if (channel) return channel;
@@ -120,8 +142,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   let lastPrune = 0;
   const loop = (async () => {
     let failures = 0;
-    while (!stopped) {
+    while (!signal.aborted) {
       try {
+        if (!listener) await listen();
+        notified = false;
         const published = await flush();
         if (published > 0) logger.debug({ published }, 'outbox published');
         failures = 0;
@@ -137,28 +161,24 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           { reason: error instanceof Error ? error.message : 'unknown', failures },
           'outbox publish failed',
         );
-        await sleep(Math.min(30_000, 200 * 2 ** Math.min(failures, 8)));
+        await abortableDelay(backoffDelay(failures, infrastructureBackoff), signal);
         continue;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, sweepMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
+      if (notified) continue;
+      wakeUp = new AbortController();
+      await abortableDelay(sweepMs, AbortSignal.any([signal, wakeUp.signal]));
+      wakeUp = undefined;
     }
   })();
 
   return {
     flush,
     close: async () => {
-      stopped = true;
-      wake?.();
+      closing.abort();
       await loop;
       await running?.catch(() => 0);
-      listener.release();
+      listener?.release();
+      listener = undefined;
       const ch = channel;
       channel = undefined;
       await ch?.close().catch(() => undefined);

@@ -30,6 +30,8 @@ export async function startPollerPlumbing(options: {
   logger: Logger;
   partitions: number;
   intervalMs: number;
+  /** The service's shutdown signal: ends every wait of the relay at once. */
+  signal?: AbortSignal;
   poll: (
     deps: { db: Kysely<PollerStateDatabase>; deadLetters: DeadLetterPublisher },
     signal: AbortSignal,
@@ -49,6 +51,7 @@ export async function startPollerPlumbing(options: {
     connection: infra.broker.connection,
     partitions: options.partitions,
     logger,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   const pollLoop = startPollLoop({
     intervalMs: options.intervalMs,
@@ -85,6 +88,8 @@ export async function startWriterPlumbing<DB extends InboxDatabase>(options: {
   prefetch: number;
   maxAttempts: number;
   migrations?: Record<string, Migration>;
+  /** The service's shutdown signal: ends every wait of the consumer and its retry pump at once. */
+  signal?: AbortSignal;
   handlers: (db: Kysely<DB>) => Handlers;
 }): Promise<WriterPlumbing> {
   const { infra, schema } = options;
@@ -99,6 +104,7 @@ export async function startWriterPlumbing<DB extends InboxDatabase>(options: {
     prefetch: options.prefetch,
     retryPolicy: { ...defaultRetryPolicy, maxAttempts: options.maxAttempts },
     handlers: options.handlers(db),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   return { consumer, stages: [{ name: 'stop consuming and drain', run: () => consumer.stop() }] };
 }

@@ -54,6 +54,19 @@ export interface DeadLetterTable {
   replayed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+/** A message waiting to be retried: published back to its partition queue when due (see retry-store.ts). */
+export interface RetriesTable {
+  id: Generated<string>;
+  event_id: string | null;
+  /** The partition queue it goes back to. */
+  queue: string;
+  content: Buffer;
+  properties: ColumnType<unknown, string, string>;
+  attempt: number;
+  due_at: Timestamp;
+  created_at: Generated<Date>;
+}
+
 export interface OutboxDatabase {
   outbox: OutboxTable;
 }
@@ -62,6 +75,7 @@ export interface InboxDatabase {
   inbox: InboxTable;
   subject_progress: SubjectProgressTable;
   dead_letters: DeadLetterTable;
+  retries: RetriesTable;
 }
 
 export type OutboxRow = Selectable<OutboxTable>;

@@ -1,8 +1,10 @@
+import { backoffDelay } from './backoff.policy.ts';
+
 /**
  * The delay before the next poll: the configured interval while polls succeed, doubling with each
- * consecutive failure up to `maxMs`, so a down upstream is not hammered.
+ * consecutive failure up to `maxMs` (the project's one backoff policy), so a down upstream is not hammered.
  */
 export function nextPollDelay(intervalMs: number, consecutiveFailures: number, maxMs = 300_000): number {
   if (consecutiveFailures <= 0) return intervalMs;
-  return Math.min(maxMs, intervalMs * 2 ** Math.min(consecutiveFailures, 16));
+  return backoffDelay(consecutiveFailures, { initialMs: intervalMs * 2, maxMs: Math.max(maxMs, intervalMs) });
 }

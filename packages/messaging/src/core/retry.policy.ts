@@ -1,4 +1,4 @@
-/** Retry tiers: each is a wait queue; a message waits about this long (± jitter) before it is redelivered. */
+/** Retry delays by attempt: a failed message waits about this long (± jitter) in the retry table before it is redelivered. */
 export const defaultRetryTiersMs = [1_000, 5_000, 30_000, 120_000, 600_000] as const;
 
 export interface RetryPolicy {

@@ -21,10 +21,7 @@ export interface ConsumerTopology {
   partitionQueues: string[];
   /** Binding pattern of partition i on the events exchange: `<source>.*.*.<i>`. */
   bindingPattern: (partition: number) => string;
-  /** Fanout exchange (and its queue) of each retry tier, by delay in ms. */
-  waitExchange: (tierMs: number) => string;
-  waitQueue: (tierMs: number) => string;
-  /** Direct exchange that expired retries dead-letter into; partition queues are bound by their name. */
+  /** Direct exchange that due retries are published to; partition queues are bound by their name. */
   requeueExchange: string;
   /** Fanout exchange and queue of dead letters. */
   deadExchange: string;
@@ -38,8 +35,6 @@ export function consumerTopology(group: string, source: SourceSystem, partitions
     partitions,
     partitionQueues: Array.from({ length: partitions }, (_, i) => `${group}.p${i}`),
     bindingPattern: (partition) => `${source}.*.*.${partition}`,
-    waitExchange: (tierMs) => `${group}.wait.${tierMs}`,
-    waitQueue: (tierMs) => `${group}.wait.${tierMs}`,
     requeueExchange: `${group}.requeue`,
     deadExchange: `${group}.dead`,
     deadQueue: `${group}.dead`,

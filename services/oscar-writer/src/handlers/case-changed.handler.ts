@@ -1,7 +1,13 @@
 import { type OscarClient, UpstreamError } from '@pos/clients';
 import type { CaseChanged } from '@pos/contracts';
 import { type MappingTables, toOscarLinkItem, toOscarReferralUpserts } from '@pos/mapping';
-import { type HandlerContext, type HandlerOutcome, PermanentError } from '@pos/messaging';
+import {
+  describeFailure,
+  type HandlerContext,
+  type HandlerOutcome,
+  PermanentError,
+  recordAfterEffect,
+} from '@pos/messaging';
 import type { Kysely } from 'kysely';
 
 import {
@@ -32,6 +38,11 @@ const recordWasFound = (error: unknown) =>
  * re-posted pending referral); a referral that OSCaR refuses because the NGO already took the case waits
  * for the case's global_id and is sent with it by a later event. Cases created from OSCaR get their Primero
  * ids through `update_links`, once per change.
+ *
+ * Failures are isolated per referral: one that OSCaR refuses (or that cannot be mapped) does not keep the
+ * case's other referrals or its link from being sent. Once everything else went out, the event fails with
+ * what is left — retryable if any of it may pass later, else permanent naming each referral — and its
+ * redelivery or replay sends only what has not been sent yet.
  */
 export async function handleCaseChanged(
   deps: CaseChangedDeps,
@@ -40,14 +51,15 @@ export async function handleCaseChanged(
 ): Promise<HandlerOutcome> {
   let wrote = false;
   const upserts = toOscarReferralUpserts(event.data, deps.tables);
-  const failures: string[] = [];
+  const permanent: { code: string; message: string }[] = [];
+  let transient: Error | undefined;
   const createdAt = new Map(
     event.data.services.map((s) => [s.primeroReferralId, s.primeroReferralCreatedAt]),
   );
   for (const upsert of upserts) {
     if (!isOurs(createdAt.get(upsert.key) ?? null, deps.referralsCreatedSince)) continue;
     if (!upsert.ok) {
-      failures.push(upsert.error.message);
+      permanent.push({ code: upsert.error.code, message: upsert.error.message });
       continue;
     }
     const sent = await findSentReferral(deps.db, upsert.key);
@@ -72,16 +84,22 @@ export async function handleCaseChanged(
         ctx.logger.info({ referralKey: upsert.key }, 'referral waits for the OSCaR global_id of its case');
         continue;
       }
-      throw error;
+      const failure = describeFailure(error);
+      if (failure.infrastructure) throw error;
+      ctx.logger.warn(
+        { referralKey: upsert.key, code: failure.code, retryable: failure.retryable },
+        "referral not sent; the case's other referrals go on",
+      );
+      if (failure.retryable) transient ??= error instanceof Error ? error : new Error(failure.message);
+      else permanent.push({ code: failure.code, message: `referral ${upsert.key}: ${failure.message}` });
+      continue;
     }
-    await saveSentReferral(deps.db, { ...record, state: 'sent', sent_with_global_id: globalId });
+    await recordAfterEffect(
+      () => saveSentReferral(deps.db, { ...record, state: 'sent', sent_with_global_id: globalId }),
+      ctx.signal,
+    );
     ctx.logger.info({ referralKey: upsert.key, organization: record.organization }, 'referral sent to OSCaR');
     wrote = true;
-  }
-
-  if (failures.length > 0) {
-    // The other referrals of the case went out; these need a mapping table extended, then a replay.
-    throw new PermanentError('MAPPING', failures.join('; '));
   }
 
   const link = toOscarLinkItem(event.data);
@@ -89,14 +107,28 @@ export async function handleCaseChanged(
     const known = await findLink(deps.db, link.global_id);
     if (!known || known.case_id !== link.external_id || known.case_id_display !== link.external_id_display) {
       await deps.oscar.updateLinks([link], { signal: ctx.signal });
-      await saveLink(deps.db, {
-        global_id: link.global_id,
-        case_id: link.external_id,
-        case_id_display: link.external_id_display,
-      });
+      await recordAfterEffect(
+        () =>
+          saveLink(deps.db, {
+            global_id: link.global_id,
+            case_id: link.external_id,
+            case_id_display: link.external_id_display,
+          }),
+        ctx.signal,
+      );
       ctx.logger.info({ globalId: link.global_id, caseId: link.external_id }, 'link sent to OSCaR');
       wrote = true;
     }
+  }
+
+  // Everything that could go out went out; what is left decides the event's fate.
+  if (transient) throw transient;
+  if (permanent.length > 0) {
+    const codes = [...new Set(permanent.map((p) => p.code))];
+    throw new PermanentError(
+      codes.length === 1 ? (codes[0] ?? 'MAPPING') : 'REFERRALS_REFUSED',
+      permanent.map((p) => p.message).join('; '),
+    );
   }
   return wrote ? 'applied' : 'skipped';
 }

@@ -1,7 +1,7 @@
 import type { OscarClient } from '@pos/clients';
 import type { ReferralDecision } from '@pos/contracts';
 import { type MappingTables, toOscarStatusUpdate } from '@pos/mapping';
-import { type HandlerContext, type HandlerOutcome, PermanentError } from '@pos/messaging';
+import { type HandlerContext, type HandlerOutcome, PermanentError, recordAfterEffect } from '@pos/messaging';
 import type { Kysely } from 'kysely';
 
 import {
@@ -31,7 +31,10 @@ export async function handleReferralDecided(
   const sent = await findDecisionSent(deps.db, globalId, referralId);
   if (sent?.status === status) return 'skipped';
   await deps.oscar.updateStatus(item.value, { signal: ctx.signal });
-  await saveDecisionSent(deps.db, { global_id: globalId, referral_id: referralId, status });
+  await recordAfterEffect(
+    () => saveDecisionSent(deps.db, { global_id: globalId, referral_id: referralId, status }),
+    ctx.signal,
+  );
   ctx.logger.info({ globalId, referralId, status }, 'decision sent to OSCaR');
   return 'applied';
 }

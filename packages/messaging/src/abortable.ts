@@ -1,0 +1,30 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { backoffDelay, infrastructureBackoff } from './core/backoff.policy.ts';
+import { isInfrastructureError } from './core/failure.ts';
+
+/**
+ * Waits `ms`, or less when `signal` aborts (shutdown, or a wake-up): resolves either way, never throws,
+ * so a loop checks its own stop condition after the wait. Every wait of the messaging loops goes through
+ * here, so a SIGTERM never waits for a backoff to run out.
+ */
+export async function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted || ms <= 0) return;
+  await sleep(ms, undefined, { signal }).catch(() => undefined);
+}
+
+/**
+ * Records what an upstream call just did, waiting out a restart of our own Postgres or RabbitMQ instead of
+ * failing: once an upstream write went through, failing its bookkeeping would make the redelivery write it
+ * again — which OSCaR turns into a second pending referral. Other errors, and shutdown, end the wait.
+ */
+export async function recordAfterEffect<T>(record: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  for (let failures = 1; ; failures += 1) {
+    try {
+      return await record();
+    } catch (error) {
+      if (!isInfrastructureError(error) || signal.aborted) throw error;
+      await abortableDelay(backoffDelay(failures, infrastructureBackoff), signal);
+    }
+  }
+}
