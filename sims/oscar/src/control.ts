@@ -10,6 +10,7 @@ import type { Decision } from './state/ngo-actions.ts';
 import {
   createNgoClient,
   decideReferral,
+  defaultCaseWorker,
   enrollClient,
   exitClient,
   openClientProfile,
@@ -150,7 +151,10 @@ export function registerControlRoutes(app: FastifyInstance, store: Store): void 
       dateOfBirth: fields.dateOfBirth ?? null,
       locationCode: fields.locationCode ?? null,
       status: fields.status ?? 'Accepted',
-      caseWorkers: fields.caseWorkers ?? [],
+      // OSCaR requires a case worker; `"case_workers": []` still stores a client without one on purpose.
+      caseWorkers: fields.caseWorkers ?? [
+        defaultCaseWorker(tenant.organization.id * 100_000 + tenant.nextClientId),
+      ],
       mosvyNumber: fields.mosvyNumber ?? null,
       reasonForReferral: fields.reasonForReferral ?? null,
       ...(fields.createdAt ? { createdAt: fields.createdAt } : {}),

@@ -136,6 +136,20 @@ describe('clients', () => {
     );
   });
 
+  it('gives a client created without a case worker one, as OSCaR requires, so upserts of it succeed', async () => {
+    const created = await createClient(sim, { case_worker: undefined });
+    const workers = created.client.case_workers as { name: string; mobile: string | null }[];
+    expect(workers).toHaveLength(1);
+    expect(workers[0]?.name).toMatch(/\S+ \S+/);
+    const response = await sim.upsert(
+      referralPayload({ global_id: created.global_id, external_id: 'cw-default' }),
+    );
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({ message: 'Record saved.' });
+    const explicit = await createClient(sim, { case_worker: undefined, case_workers: [] });
+    expect(explicit.client.case_workers).toEqual([]);
+  });
+
   it('edits, enrols, exits, patches referral statuses and shows the full client', async () => {
     const created = await createClient(sim, {
       refer_to_mosvy: { services: ['Kinship care'], reason: 'r', level_of_risk: 'low' },

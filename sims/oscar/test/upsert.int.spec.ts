@@ -228,7 +228,7 @@ describe('step 2: a known global_id', () => {
       expect(response.json()).toStrictEqual({ external_id: 'sent', message: errors });
     }
     expect((await clientOf(created.global_id)).given_name).toBe('Sokha');
-    const noWorker = await createClient(sim, { case_worker: undefined });
+    const noWorker = await createClient(sim, { case_worker: undefined, case_workers: [] });
     const response = await sim.upsert(
       referralPayload({ global_id: noWorker.global_id, external_id: 'sent' }),
     );

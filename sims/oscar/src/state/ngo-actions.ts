@@ -225,8 +225,11 @@ export function exitClient(store: Store, client: Client, reason: string | null):
   touchClient(store, client);
 }
 
-/** The NGO user who accepts: a stable invented person per referral id. */
-function defaultCaseWorker(seed: number): CaseWorker {
+/**
+ * An invented NGO user, stable per seed: the one who accepts a referral (seeded by its id), or the case
+ * worker of a client created without one (OSCaR requires one; without it every upsert of the client 422s).
+ */
+export function defaultCaseWorker(seed: number): CaseWorker {
   const rng = createRng(seed * 7919);
   const person = syntheticPerson(rng, new Date(Date.UTC(2000, 0, 1)));
   return { name: `${person.givenName} ${person.familyName}`, mobile: syntheticPhone(rng) };
