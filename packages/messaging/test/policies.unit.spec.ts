@@ -30,7 +30,8 @@ describe('backoffDelay', () => {
     expect(nextPollDelay(1_000, 0)).toBe(1_000);
     expect(nextPollDelay(1_000, 1)).toBe(2_000);
     expect(nextPollDelay(1_000, 3)).toBe(8_000);
-    expect(nextPollDelay(1_000, 30)).toBe(300_000);
+    expect(nextPollDelay(1_000, 30)).toBe(30_000);
+    expect(nextPollDelay(300_000, 1)).toBe(300_000);
   });
 });
 

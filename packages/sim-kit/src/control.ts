@@ -9,6 +9,8 @@ export interface Faults {
   errorStatus: number;
   timeoutRate: number;
   nonJsonRate: number;
+  /** When above 0, injected errors carry `Retry-After: <seconds>` (as a 503 or 429 from a proxy does). */
+  retryAfterSeconds: number;
   /** Regular expression matched against the request path; only matching requests get faults. */
   paths: string;
 }
@@ -19,6 +21,7 @@ export const noFaults: Faults = {
   errorStatus: 503,
   timeoutRate: 0,
   nonJsonRate: 0,
+  retryAfterSeconds: 0,
   paths: '.*',
 };
 
@@ -91,6 +94,7 @@ export function registerControlBasics(app: FastifyInstance, options: ControlBasi
         );
     }
     if (faults.errorRate > 0 && random() < faults.errorRate) {
+      if (faults.retryAfterSeconds > 0) void reply.header('retry-after', String(faults.retryAfterSeconds));
       return options.sendFault(reply, faults.errorStatus);
     }
     return;
@@ -148,7 +152,14 @@ function parseFaults(body: unknown): Faults | string {
   if (body === null || typeof body !== 'object') return 'body must be a JSON object';
   const input = body as Record<string, unknown>;
   const faults: Faults = { ...noFaults };
-  for (const key of ['latencyMs', 'errorRate', 'errorStatus', 'timeoutRate', 'nonJsonRate'] as const) {
+  for (const key of [
+    'latencyMs',
+    'errorRate',
+    'errorStatus',
+    'timeoutRate',
+    'nonJsonRate',
+    'retryAfterSeconds',
+  ] as const) {
     const value = input[key];
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)

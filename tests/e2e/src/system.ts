@@ -43,6 +43,14 @@ export class System {
   oscarUrl = '';
   /** AMQP URL of this system's own vhost. */
   amqpUrl = '';
+  /** Management API of the broker (queue depths of this system's vhost). */
+  get amqpManagementUrl(): string {
+    return this.options.amqpManagementUrl;
+  }
+  /** Its own database (each service keeps its tables in its own schema there). */
+  databaseUrl = '';
+  /** Name of its own vhost. */
+  vhostName = '';
   readonly services = new Map<ServiceName, ServiceProcess>();
   private cleanups: Array<() => Promise<void>> = [];
   private readonly options: SystemOptions;
@@ -69,6 +77,8 @@ export class System {
     );
     this.cleanups.push(() => vhost.delete());
     this.amqpUrl = vhost.url;
+    this.databaseUrl = database.url;
+    this.vhostName = decodeURIComponent(new URL(vhost.url).pathname.slice(1));
     this.primeroUrl = await this.primero.listen({ host: '127.0.0.1', port: 0 });
     this.cleanups.push(() => this.primero.close());
     this.oscarUrl = await this.oscar.listen({ host: '127.0.0.1', port: 0 });
