@@ -179,6 +179,25 @@ describe('metadata endpoints and routing', () => {
     expect(patched.status).toBe(200);
   });
 
+  it('answers 500 for a data that is not an object without echoing any of its values', async () => {
+    const { id } = await sim.createCase({ name_first: 'Chantrea' });
+    const child = { name_first: 'Sreyleak', name_last: 'Vannak', date_of_birth: '2014-03-09' };
+    for (const [method, url, data, wording] of [
+      ['PATCH', `/api/v2/cases/${String(id)}`, [child], 'to_h'],
+      ['POST', '/api/v2/cases', [child, 'Phnom Penh'], 'to_h'],
+      ['PATCH', `/api/v2/cases/${String(id)}`, 'Sreyleak Vannak', 'to_h'],
+      ['POST', `/api/v2/cases/${String(id)}/referrals`, ['Sreyleak', 'Vannak'], 'permit'],
+    ] as const) {
+      const reply = await sim.request(method, url, { payload: { data } });
+      expect(reply.status).toBe(500);
+      expect(reply.json<ErrorList>().errors[0]?.message).toBe(
+        `undefined method \`${wording}' for an instance of ${typeof data === 'string' ? 'String' : 'Array'}`,
+      );
+      for (const value of ['Sreyleak', 'Vannak', '2014-03-09', 'Phnom Penh'])
+        expect(reply.body).not.toContain(value);
+    }
+  });
+
   it('answers 400 for a body that is not JSON', async () => {
     const reply = await sim.request('POST', '/api/v2/cases', { payload: '{"data": ' });
     expect(reply.status).toBe(400);

@@ -60,6 +60,31 @@ export function notFound(resource: string, model: 'Child' | 'Referral', id: stri
   return primeroError(404, resource, 'Not Found', `Couldn't find ${model} with 'id'=${id}`);
 }
 
+/**
+ * The NoMethodError a `data` of the wrong type raises (e.g. `.to_h` on an Array), worded the way Ruby 3.3
+ * words it: the class only, never the value. The value is child data; the real server does not print the
+ * record, and neither does the simulator.
+ *
+ * @example wrongDataType('/api/v2/cases/1', 'to_h', ['Sokha']).message // "undefined method `to_h' for an instance of Array"
+ */
+export function wrongDataType(resource: string, method: string, data: unknown): PrimeroError {
+  return primeroError(500, resource, `undefined method \`${method}' for an instance of ${rubyClassOf(data)}`);
+}
+
+function rubyClassOf(value: unknown): string {
+  if (Array.isArray(value)) return 'Array';
+  switch (typeof value) {
+    case 'string':
+      return 'String';
+    case 'number':
+      return Number.isInteger(value) ? 'Integer' : 'Float';
+    case 'boolean':
+      return value ? 'TrueClass' : 'FalseClass';
+    default:
+      return 'Object';
+  }
+}
+
 /** ActiveRecord::RecordInvalid: one entry per attribute, `message` an array, `detail` the attribute. */
 export function validationError(
   resource: string,

@@ -6,7 +6,7 @@ import type { JsonObject } from '../core/json.ts';
 import { planSort } from '../core/sort.ts';
 import { validateCaseData } from '../core/validate.ts';
 import { summaryFieldNames } from '../fields.ts';
-import { notFound, primeroError, validationError } from '../http/errors.ts';
+import { notFound, primeroError, validationError, wrongDataType } from '../http/errors.ts';
 import { pageParams, stringParam } from '../http/pagination.ts';
 import { renderCase } from '../http/render.ts';
 import type { SimContext } from '../sim-context.ts';
@@ -77,7 +77,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: SimContext): void 
       const resource = pathOfRequest(request);
       const data = dataParam(request.body);
       if (data !== undefined && data !== null && (typeof data !== 'object' || Array.isArray(data))) {
-        throw primeroError(500, resource, `undefined method \`to_h' for ${JSON.stringify(data)}`);
+        throw wrongDataType(resource, 'to_h', data);
       }
       const input = (data ?? {}) as JsonObject;
       const invalid = validateCaseData(input);
@@ -105,7 +105,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: SimContext): void 
     const stored = findCase(ctx, request);
     const data = dataParam(request.body);
     if (data !== undefined && data !== null && (typeof data !== 'object' || Array.isArray(data))) {
-      throw primeroError(500, resource, `undefined method \`to_h' for ${JSON.stringify(data)}`);
+      throw wrongDataType(resource, 'to_h', data);
     }
     const input = (data ?? {}) as JsonObject;
     const invalid = validateCaseData(input);

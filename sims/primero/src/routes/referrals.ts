@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
-import { notFound, primeroError } from '../http/errors.ts';
+import { notFound, primeroError, wrongDataType } from '../http/errors.ts';
 import { renderCase, renderReferral } from '../http/render.ts';
 import { permitReferralInput, processReferral, refer, revokeReferral } from '../referral-service.ts';
 import type { SimContext } from '../sim-context.ts';
@@ -118,7 +118,7 @@ function requireData(ctx: SimContext, request: FastifyRequest): Record<string, u
     );
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw primeroError(500, pathOfRequest(request), `undefined method \`permit' for ${JSON.stringify(data)}`);
+    throw wrongDataType(pathOfRequest(request), 'permit', data);
   }
   return data as Record<string, unknown>;
 }
