@@ -47,6 +47,12 @@ export interface ConsumerOptions {
   random?: () => number;
   /** The service's shutdown signal: every wait of the consumer ends when it aborts. */
   signal?: AbortSignal;
+  /**
+   * With several replicas of a writer: this one's index of `count`. It subscribes first to the partitions
+   * `p % count === index` (so it is their active consumer when the replicas start together) and to the
+   * others only after `standbyDelayMs`, as a standby that takes over when their replica stops.
+   */
+  replica?: { index: number; count: number; standbyDelayMs?: number };
   now?: () => Date;
 }
 
@@ -113,7 +119,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     await ch.prefetch(prefetch);
     channel = ch;
     const tags: string[] = [];
-    for (const queue of options.topology.partitionQueues) {
+    const subscribe = async (queue: string) => {
       const { consumerTag } = await ch.consume(queue, (message) => {
         if (message === null) return;
         const previous = chains.get(queue) ?? Promise.resolve();
@@ -139,9 +145,21 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
         chains.set(queue, next);
       });
       tags.push(consumerTag);
+      consumerTags = [...tags];
+    };
+    const { preferred, others } = splitPartitions(options.topology.partitionQueues, options.replica);
+    for (const queue of preferred) await subscribe(queue);
+    logger.info({ queues: preferred.length, standbyLater: others.length }, 'consuming');
+    if (others.length > 0) {
+      // The other partitions' queues get this replica as a standby consumer a little later, so that replicas
+      // starting together each become the active consumer of their own share (single active consumer: the
+      // first subscriber is active), and any replica takes over a partition whose replica is gone.
+      void (async () => {
+        await abortableDelay(options.replica?.standbyDelayMs ?? 5_000, waits);
+        if (channel !== ch || waits.aborted) return;
+        for (const queue of others) await subscribe(queue).catch(() => undefined);
+      })();
     }
-    consumerTags = tags;
-    logger.info({ queues: options.topology.partitionQueues.length }, 'consuming');
   };
 
   const reattach = async (): Promise<void> => {
@@ -426,6 +444,20 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       channel = undefined;
       await ch?.close().catch(() => undefined);
     },
+  };
+}
+
+/** This replica's own partitions first; the rest it only stands by for. */
+export function splitPartitions(
+  queues: readonly string[],
+  replica: { index: number; count: number } | undefined,
+): { preferred: string[]; others: string[] } {
+  if (!replica || replica.count <= 1) return { preferred: [...queues], others: [] };
+  const mine = (i: number) =>
+    i % replica.count === ((replica.index % replica.count) + replica.count) % replica.count;
+  return {
+    preferred: queues.filter((_, i) => mine(i)),
+    others: queues.filter((_, i) => !mine(i)),
   };
 }
 

@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+
 import type { SourceSystem } from '@pos/contracts';
 import { createDb, type Infrastructure, type Logger, type ShutdownStage } from '@pos/runtime';
 import type { Kysely } from 'kysely';
@@ -68,6 +70,13 @@ export async function startPollerPlumbing(options: {
   };
 }
 
+/** A replica's index: as configured, else the number ending the host name (`oscar-writer-2` → 2), else 0. */
+export function replicaIndex(configured: string, host: string): number {
+  if (configured !== '') return Number(configured);
+  const match = /(\d+)$/.exec(host);
+  return match ? Number(match[1]) : 0;
+}
+
 export interface WriterPlumbing {
   consumer: Consumer;
   /** After "stop accepting work": stop consuming and drain the messages in hand. */
@@ -90,6 +99,8 @@ export async function startWriterPlumbing<DB extends InboxDatabase>(options: {
   migrations?: Record<string, Migration>;
   /** The service's shutdown signal: ends every wait of the consumer and its retry pump at once. */
   signal?: AbortSignal;
+  /** `WRITER_REPLICAS` and `WRITER_REPLICA_INDEX` (empty: the number ending the host name, else 0). */
+  replicas?: { count: number; index: string };
   handlers: (db: Kysely<DB>) => Handlers;
 }): Promise<WriterPlumbing> {
   const { infra, schema } = options;
@@ -105,6 +116,9 @@ export async function startWriterPlumbing<DB extends InboxDatabase>(options: {
     retryPolicy: { ...defaultRetryPolicy, maxAttempts: options.maxAttempts },
     handlers: options.handlers(db),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.replicas && options.replicas.count > 1
+      ? { replica: { count: options.replicas.count, index: replicaIndex(options.replicas.index, hostname()) } }
+      : {}),
   });
   return { consumer, stages: [{ name: 'stop consuming and drain', run: () => consumer.stop() }] };
 }

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 import { defineEnv, env } from './config.ts';
 import { telemetryEnv } from './telemetry.ts';
 
@@ -72,6 +74,18 @@ export const writerEnv = defineEnv({
     schema: env.positiveInt(),
     description: 'Unacknowledged messages per partition consumer (processing stays sequential per partition)',
     default: '20',
+  },
+  WRITER_REPLICAS: {
+    schema: env.positiveInt(),
+    description:
+      'Replicas of this writer: each is the active consumer of its share of the partitions and stands by for the rest',
+    default: '1',
+  },
+  WRITER_REPLICA_INDEX: {
+    schema: z.string().regex(/^\d*$/, 'must be empty or a whole number'),
+    description:
+      "This replica's index (0…WRITER_REPLICAS-1); empty = the number ending the host name (a StatefulSet ordinal), else 0",
+    default: '',
   },
 });
 

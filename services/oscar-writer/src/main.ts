@@ -49,6 +49,7 @@ const writer = await startWriterPlumbing<OscarWriterDatabase>({
   partitions: config.PARTITIONS,
   prefetch: config.PREFETCH,
   maxAttempts: config.RETRY_MAX_ATTEMPTS,
+  replicas: { count: config.WRITER_REPLICAS, index: config.WRITER_REPLICA_INDEX },
   migrations: oscarWriterMigrations(),
   handlers: (db) => ({
     'primero.case.changed': (event, ctx) =>

@@ -49,6 +49,7 @@ const writer = await startWriterPlumbing({
   partitions: config.PARTITIONS,
   prefetch: config.PREFETCH,
   maxAttempts: config.RETRY_MAX_ATTEMPTS,
+  replicas: { count: config.WRITER_REPLICAS, index: config.WRITER_REPLICA_INDEX },
   handlers: () => ({
     'oscar.case.changed': (event, ctx) =>
       handleOscarCaseChanged({ primero, tables, now: () => new Date() }, event, ctx),

@@ -34,6 +34,8 @@ const restartServers = process.env.FAULTS_SERVER_RESTARTS !== '0';
 const services: ServiceName[] = ['primero-poller', 'oscar-poller', 'primero-writer', 'oscar-writer'];
 const ngos = ['cif', 'holt', 'mtp', 'tlc'];
 const liveNamespace = '8d0c55b4-3b57-4f4e-9d9b-1f6f4e1b7a21';
+/** How long faults go on: sized to the backfill, so they hit a sync at work; live changes are spread over it. */
+const windowMs = Math.max(30_000, records * 45);
 
 /** A deterministic pseudo-random sequence, so a run's faults can be replayed with FAULTS_SEED. */
 function rng(start: number): () => number {
@@ -278,7 +280,7 @@ function makeLiveChanges(system: System, keys: { primeroCaseIds: Map<string, str
             }),
           );
         }
-        await sleep(400);
+        await sleep(windowMs / Math.max(1, liveChanges));
       }
     },
     /** The NGO accepts each live Primero referral as soon as it has arrived. */
@@ -327,7 +329,6 @@ async function disturb(
   faults: Record<string, number>,
   infraFault: (at: number) => void,
 ): Promise<void> {
-  const windowMs = Math.max(30_000, records * 45);
   const started = Date.now();
   const at = (fraction: number) => sleep(Math.max(0, started + windowMs * fraction - Date.now()));
   const count = (what: string) => {
