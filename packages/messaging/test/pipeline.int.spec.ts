@@ -1,3 +1,5 @@
+import type { EventEmitter } from 'node:events';
+
 import type { CaseChanged } from '@pos/contracts';
 import { buildCaseChanged } from '@pos/contracts/test-builders';
 import { connectBroker, createDb, createLogger, createPool } from '@pos/runtime';
@@ -60,6 +62,21 @@ async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 1
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error('condition not met in time');
+}
+
+/** Resolves at the emitter's next `event`; rejects when it has not come within `timeoutMs`. */
+function nextEvent(emitter: EventEmitter, event: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onEvent = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      emitter.off(event, onEvent);
+      reject(new Error(`no '${event}' within ${timeoutMs} ms`));
+    }, timeoutMs);
+    emitter.once(event, onEvent);
+  });
 }
 
 describe('outbox → relay → partitions → consumer with inbox, retry and dead letters', () => {
@@ -308,6 +325,9 @@ describe('outbox → relay → partitions → consumer with inbox, retry and dea
       connections = (await management(url, 'GET', path)) as Array<{ name: string }>;
       return connections.length > 0;
     }, 30_000);
+    // Listen for the drop before causing it: the reconnect can follow so fast that polling
+    // isConnected() would miss the moment it was down.
+    const dropped = nextEvent(broker.connection, 'disconnect', 10_000);
     for (const connection of connections) {
       await management(
         inject('amqpManagementUrl'),
@@ -315,7 +335,7 @@ describe('outbox → relay → partitions → consumer with inbox, retry and dea
         `/api/connections/${encodeURIComponent(connection.name)}`,
       );
     }
-    await eventually(() => !broker.isConnected(), 5_000).catch(() => undefined);
+    await dropped;
     await eventually(() => broker.isConnected());
     await emit([caseEvent('after-restart', 'a')]);
     await eventually(() => seen.some((s) => s.subject === 'primero:after-restart'), 30_000);
