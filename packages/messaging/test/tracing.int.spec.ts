@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { buildCaseChanged } from '@pos/contracts/test-builders';
@@ -26,6 +28,17 @@ import {
   startPollBatch,
   startRelay,
 } from '../src/index.ts';
+
+/** Polls `read` until it gives a value; fails naming `what` when the deadline passes first. */
+async function waitFor<T>(read: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
+    await sleep(50);
+  }
+}
 
 describe('trace context from poll to handler', () => {
   const database = useTestDatabase('tracing');
@@ -95,18 +108,18 @@ describe('trace context from poll to handler', () => {
       const traceparent = row?.headers.traceparent ?? '';
       expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
 
-      const deadline = Date.now() + 10_000;
-      while (handlerTraceId === undefined && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(handlerTraceId).toBe(traceparent.split('-')[1]);
-      const names = exporter.getFinishedSpans().map((span) => span.name);
-      expect(names).toEqual(
-        expect.arrayContaining(['emit primero.case.changed', 'process primero.case.changed']),
-      );
-      const processSpan = exporter
-        .getFinishedSpans()
-        .find((span) => span.name === 'process primero.case.changed');
-      expect(JSON.stringify(processSpan?.attributes)).not.toContain('Sokha');
+      const traceId = traceparent.split('-')[1];
+      expect(await waitFor(() => handlerTraceId, 'the handler to run')).toBe(traceId);
+      // The writer's span ends after the handler returns (inbox, ack): wait for it rather than race it.
+      const { emitSpan, processSpan } = await waitFor(() => {
+        const finished = exporter.getFinishedSpans();
+        const emitSpan = finished.find((span) => span.name === 'emit primero.case.changed');
+        const processSpan = finished.find((span) => span.name === 'process primero.case.changed');
+        return emitSpan && processSpan ? { emitSpan, processSpan } : undefined;
+      }, 'the emit and process spans to end');
+      expect(emitSpan.spanContext().traceId).toBe(traceId);
+      expect(processSpan.spanContext().traceId).toBe(traceId);
+      expect(JSON.stringify(processSpan.attributes)).not.toContain('Sokha');
     } finally {
       await relay.close();
       await consumer.stop();
