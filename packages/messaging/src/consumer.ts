@@ -119,45 +119,52 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     await ch.prefetch(prefetch);
     channel = ch;
     const tags: string[] = [];
-    const subscribe = async (queue: string) => {
-      const { consumerTag } = await ch.consume(queue, (message) => {
-        if (message === null) return;
-        const previous = chains.get(queue) ?? Promise.resolve();
-        const next = previous
-          .then(() => handleUntilSettled(ch, queue, message))
-          .catch((error: unknown) => {
-            // An unexpected failure of our own bookkeeping: hand the message back so it is delivered again;
-            // its delivery count grows, and a message that keeps failing ends as poison.
-            logger.error(
-              {
-                queue,
-                messageId: message.properties.messageId as unknown,
-                reason: error instanceof Error ? error.message : 'unknown',
-              },
-              'message handling failed; returned to the queue',
-            );
-            try {
-              ch.nack(message, false, true);
-            } catch {
-              // the channel is gone: the broker redelivers unacknowledged messages anyway
-            }
-          });
-        chains.set(queue, next);
-      });
+    const subscribe = async (queue: string, priority: number) => {
+      const { consumerTag } = await ch.consume(
+        queue,
+        (message) => {
+          if (message === null) return;
+          const previous = chains.get(queue) ?? Promise.resolve();
+          const next = previous
+            .then(() => handleUntilSettled(ch, queue, message))
+            .catch((error: unknown) => {
+              // An unexpected failure of our own bookkeeping: hand the message back so it is delivered again;
+              // its delivery count grows, and a message that keeps failing ends as poison.
+              logger.error(
+                {
+                  queue,
+                  messageId: message.properties.messageId as unknown,
+                  reason: error instanceof Error ? error.message : 'unknown',
+                },
+                'message handling failed; returned to the queue',
+              );
+              try {
+                ch.nack(message, false, true);
+              } catch {
+                // the channel is gone: the broker redelivers unacknowledged messages anyway
+              }
+            });
+          chains.set(queue, next);
+        },
+        { arguments: { 'x-priority': priority } },
+      );
       tags.push(consumerTag);
       consumerTags = [...tags];
     };
     const { preferred, others } = splitPartitions(options.topology.partitionQueues, options.replica);
-    for (const queue of preferred) await subscribe(queue);
+    for (const queue of preferred) await subscribe(queue, 10);
     logger.info({ queues: preferred.length, standbyLater: others.length }, 'consuming');
     if (others.length > 0) {
       // The other partitions' queues get this replica as a standby consumer a little later, so that replicas
       // starting together each become the active consumer of their own share (single active consumer: the
-      // first subscriber is active), and any replica takes over a partition whose replica is gone.
+      // first subscriber is active), and any replica takes over a partition whose replica is gone. The
+      // priorities tell a broker that weighs consumer priority in single-active-consumer queues to hand a
+      // partition back to its own replica when that one returns; one that does not keeps the standby active
+      // until it stops.
       void (async () => {
         await abortableDelay(options.replica?.standbyDelayMs ?? 5_000, waits);
         if (channel !== ch || waits.aborted) return;
-        for (const queue of others) await subscribe(queue).catch(() => undefined);
+        for (const queue of others) await subscribe(queue, 0).catch(() => undefined);
       })();
     }
   };

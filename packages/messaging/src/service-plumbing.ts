@@ -100,7 +100,7 @@ export async function startWriterPlumbing<DB extends InboxDatabase>(options: {
   /** The service's shutdown signal: ends every wait of the consumer and its retry pump at once. */
   signal?: AbortSignal;
   /** `WRITER_REPLICAS` and `WRITER_REPLICA_INDEX` (empty: the number ending the host name, else 0). */
-  replicas?: { count: number; index: string };
+  replicas?: { count: number; index: string; standbyDelayMs?: number };
   handlers: (db: Kysely<DB>) => Handlers;
 }): Promise<WriterPlumbing> {
   const { infra, schema } = options;
@@ -117,7 +117,15 @@ export async function startWriterPlumbing<DB extends InboxDatabase>(options: {
     handlers: options.handlers(db),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.replicas && options.replicas.count > 1
-      ? { replica: { count: options.replicas.count, index: replicaIndex(options.replicas.index, hostname()) } }
+      ? {
+          replica: {
+            count: options.replicas.count,
+            index: replicaIndex(options.replicas.index, hostname()),
+            ...(options.replicas.standbyDelayMs === undefined
+              ? {}
+              : { standbyDelayMs: options.replicas.standbyDelayMs }),
+          },
+        }
       : {}),
   });
   return { consumer, stages: [{ name: 'stop consuming and drain', run: () => consumer.stop() }] };

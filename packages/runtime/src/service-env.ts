@@ -81,6 +81,12 @@ export const writerEnv = defineEnv({
       'Replicas of this writer: each is the active consumer of its share of the partitions and stands by for the rest',
     default: '1',
   },
+  WRITER_STANDBY_DELAY_MS: {
+    schema: env.nonNegativeInt(),
+    description:
+      "How long a replica waits before standing by for the other replicas' partitions (so replicas starting together split them)",
+    default: '5000',
+  },
   WRITER_REPLICA_INDEX: {
     schema: z.string().regex(/^\d*$/, 'must be empty or a whole number'),
     description:

@@ -49,7 +49,11 @@ const writer = await startWriterPlumbing<OscarWriterDatabase>({
   partitions: config.PARTITIONS,
   prefetch: config.PREFETCH,
   maxAttempts: config.RETRY_MAX_ATTEMPTS,
-  replicas: { count: config.WRITER_REPLICAS, index: config.WRITER_REPLICA_INDEX },
+  replicas: {
+    count: config.WRITER_REPLICAS,
+    index: config.WRITER_REPLICA_INDEX,
+    standbyDelayMs: config.WRITER_STANDBY_DELAY_MS,
+  },
   migrations: oscarWriterMigrations(),
   handlers: (db) => ({
     'primero.case.changed': (event, ctx) =>

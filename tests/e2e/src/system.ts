@@ -101,7 +101,7 @@ export class System {
       await this.startService(name);
     }
     this.cleanups.push(async () => {
-      await Promise.all([...this.services.values()].map((proc) => proc.stop()));
+      await Promise.all([...this.services.values(), ...this.replicas].map((proc) => proc.stop()));
     });
     return this;
   }
@@ -114,6 +114,21 @@ export class System {
     this.services.set(name, proc);
     return proc;
   }
+
+  /**
+   * Starts one more replica of a writer beside the running one (`WRITER_REPLICA_INDEX` = `index`), with the
+   * system's environment; it is stopped with the system.
+   */
+  async startReplica(name: 'primero-writer' | 'oscar-writer', index: number): Promise<ServiceProcess> {
+    const proc = await startServiceProcess({
+      entry: `${root}services/${name}/src/main.ts`,
+      env: { ...this.env, WRITER_REPLICA_INDEX: String(index) },
+    });
+    this.replicas.push(proc);
+    return proc;
+  }
+
+  readonly replicas: ServiceProcess[] = [];
 
   /** Kills one service the hard way (SIGKILL: no shutdown stages, nothing drained). */
   async kill(name: ServiceName): Promise<void> {
