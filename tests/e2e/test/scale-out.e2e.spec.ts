@@ -35,10 +35,10 @@ describe('scale-out: three replicas of each writer', () => {
     )) as unknown[];
     const active = new Map<string, string>();
     for (const consumer of consumers.map(asRecord)) {
-      const queue = String(asRecord(consumer.queue).name ?? '');
+      const queue = text(asRecord(consumer.queue).name);
       if (!queue.startsWith(`${writer}.p`) || consumer.active !== true) continue;
       const channel = asRecord(consumer.channel_details);
-      active.set(queue, `${String(channel.peer_host ?? '')}:${String(channel.peer_port ?? '')}`);
+      active.set(queue, `${text(channel.peer_host)}:${text(channel.peer_port)}`);
     }
     return active;
   }
@@ -112,3 +112,7 @@ describe('scale-out: three replicas of each writer', () => {
     await eventually(async () => (await activeConsumers('primero-writer')).size === partitions, 40_000);
   });
 });
+
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+}
