@@ -54,7 +54,7 @@ export interface OscarSim {
 const writeRoutes: ReadonlySet<string> = new Set([upsertPath, updateLinksPath, updateStatusesPath]);
 
 /**
- * Builds the OSCaR v1 interop simulator (oscar-api.md): the four interop endpoints with the server's quirks, the
+ * Builds the OSCaR v1 interop simulator (docs/upstream/oscar.md): the four interop endpoints with the server's quirks, the
  * devise_token_auth sign-in, GET /organizations and a `/_control/` API that plays the NGO users. Listen in main.ts.
  *
  * @example

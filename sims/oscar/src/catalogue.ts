@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseCsvRecords } from './core/csv.parser.ts';
 import type { CatalogueService } from './core/model.ts';
 
-/** The checked-in copy of the OSCaR service catalogue (oscar-api.md §4), so the sim needs nothing outside it. */
+/** The checked-in copy of the OSCaR service catalogue (docs/upstream/oscar.md §4), so the sim needs nothing outside it. */
 export const catalogueFile = new URL('../data/service-catalogue.csv', import.meta.url);
 
 /**

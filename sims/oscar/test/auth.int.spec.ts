@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Harness } from './harness.ts';
 import { email, password, startSim } from './harness.ts';
 
-/** oscar-api.md §1: devise_token_auth 0.1.43 for the AdminUser mapping. */
+/** docs/upstream/oscar.md §1: devise_token_auth 0.1.43 for the AdminUser mapping. */
 let sim: Harness;
 
 beforeEach(async () => {

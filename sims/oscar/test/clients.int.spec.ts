@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CreatedClient, Harness } from './harness.ts';
 import { byGlobalId, createClient, decide, receivedReferrals, referralPayload, startSim } from './harness.ts';
 
-/** oscar-api.md §2.1: GET /api/v1/organizations/clients. */
+/** docs/upstream/oscar.md §2.1: GET /api/v1/organizations/clients. */
 let sim: Harness;
 const minute = 60_000;
 

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Harness } from './harness.ts';
 import { createClient, decide, email, receivedReferrals, referralPayload, startSim } from './harness.ts';
 
-/** oscar-api.md §8: every error body, byte for byte, and the non-JSON 500/404 pages. */
+/** docs/upstream/oscar.md §8: every error body, byte for byte, and the non-JSON 500/404 pages. */
 let sim: Harness;
 
 beforeEach(async () => {

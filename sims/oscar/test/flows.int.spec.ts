@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Harness } from './harness.ts';
 import { byGlobalId, createClient, decide, receivedReferrals, referralPayload, startSim } from './harness.ts';
 
-/** oscar-api.md §3: the end-to-end flows as the legacy integration drives them. */
+/** docs/upstream/oscar.md §3: the end-to-end flows as the legacy integration drives them. */
 let sim: Harness;
 
 beforeEach(async () => {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Harness } from './harness.ts';
 import { byGlobalId, createClient, decide, receivedReferrals, referralPayload, startSim } from './harness.ts';
 
-/** oscar-api.md §9: one describe per quirk; each test fails if the simulator dropped the quirk. */
+/** docs/upstream/oscar.md §9 (anchors #q1 … #q21): one describe per quirk; each test fails if the simulator dropped the quirk. */
 let sim: Harness;
 const hour = 3_600_000;
 

@@ -11,7 +11,7 @@ import {
   systemName,
 } from './harness.ts';
 
-/** oscar-api.md §2.2: the upsert decision tree, branch by branch. */
+/** docs/upstream/oscar.md §2.2: the upsert decision tree, branch by branch. */
 let sim: Harness;
 
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 import type { CatalogueService, Client, Enrollment, Organization, Referral } from './model.ts';
 import { isBlank } from './rails-params.ts';
 
-/** One item of `services[]` (oscar-api.md §2.1.3). Referral items add `referral_id` and `referral_status`. */
+/** One item of `services[]` (docs/upstream/oscar.md §2.1.3). Referral items add `referral_id` and `referral_status`. */
 export interface ServiceJson {
   program_name: string | null;
   enrollment_date: string | null;

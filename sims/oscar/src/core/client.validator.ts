@@ -2,7 +2,7 @@ import { genders } from './model.ts';
 import { isBlank } from './rails-params.ts';
 import type { ValidationErrors } from './referral.validator.ts';
 
-/** The client fields the upsert update path can break (oscar-api.md §2.2 step 2c). */
+/** The client fields the upsert update path can break (docs/upstream/oscar.md §2.2 step 2c). */
 export interface ClientValidationInput {
   gender: string | null;
   caseWorkerCount: number;

@@ -1,5 +1,5 @@
 /**
- * OSCaR's non-JSON error responses (oscar-api.md §8). Unhandled exceptions go to OSCaR's errors controller,
+ * OSCaR's non-JSON error responses (docs/upstream/oscar.md §8). Unhandled exceptions go to OSCaR's errors controller,
  * which renders an HTML page; when the request asked for JSON only, that template is missing and Rails sends
  * its plain-text failsafe. Gateway errors (502–504) come from the nginx in front.
  */

@@ -1,10 +1,10 @@
 /**
- * The simulator's state, shaped after OSCaR's tables (oscar-api.md §10). Field names are camelCase here; the
+ * The simulator's state, shaped after OSCaR's tables (docs/upstream/oscar.md §10). Field names are camelCase here; the
  * serializers produce OSCaR's snake_case JSON.
  */
 import type { LocationCode } from './location-code.ts';
 
-/** Client `status` values the OSCaR model allows (oscar-api.md §5). */
+/** Client `status` values the OSCaR model allows (docs/upstream/oscar.md §5). */
 export const clientStatuses = ['Accepted', 'Active', 'Exited', 'Referred'] as const;
 export type ClientStatus = (typeof clientStatuses)[number];
 

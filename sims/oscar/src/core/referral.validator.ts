@@ -17,7 +17,7 @@ const presenceAttributes = [
 ] as const;
 
 /**
- * OSCaR's `Referral` validations (oscar-api.md §2.2, "Referral validation rules"). Returns `{}` when valid.
+ * OSCaR's `Referral` validations (docs/upstream/oscar.md#referral-validation). Returns `{}` when valid.
  *
  * @example validateReferral({ ...referral, levelOfRisk: 'no_action' }) // { level_of_risk: ['is not included in the list'] }
  */

@@ -1,7 +1,7 @@
 import type { Scalar } from './rails-params.ts';
 import { isRecord, isScalar } from './rails-params.ts';
 
-/** The scalar keys `params.require(:organization).permit(...)` keeps (oscar-api.md §2.2). */
+/** The scalar keys `params.require(:organization).permit(...)` keeps (docs/upstream/oscar.md#upsert-params). */
 export const upsertScalarKeys = [
   'global_id',
   'external_id',

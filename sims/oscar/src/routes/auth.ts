@@ -7,7 +7,7 @@ import { presentedCredentials } from './guard.ts';
 
 const signInPath = '/api/v1/admin_auth/sign_in';
 
-/** devise_token_auth 0.1.43 routes of the `AdminUser` mapping (oscar-api.md §1). */
+/** devise_token_auth 0.1.43 routes of the `AdminUser` mapping (docs/upstream/oscar.md §1). */
 export function registerAuthRoutes(app: FastifyInstance, store: Store): void {
   app.post(signInPath, async (request, reply) => {
     const params = {

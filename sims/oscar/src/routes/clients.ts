@@ -10,7 +10,7 @@ import { requireAdmin } from './guard.ts';
 export const clientsPath = '/api/v1/organizations/clients';
 
 /**
- * GET /api/v1/organizations/clients (oscar-api.md §2.1). `since_date` and `end_date` are the only parameters read;
+ * GET /api/v1/organizations/clients (docs/upstream/oscar.md §2.1). `since_date` and `end_date` are the only parameters read;
  * `referred_external`, `page` and anything else are ignored. No pagination.
  */
 export function registerClientListRoute(app: FastifyInstance, store: Store): void {

@@ -9,7 +9,7 @@ import { recordError } from '../state/upsert.ts';
 
 const assets = 'https://oscar-web-assets-production.s3.amazonaws.com/uploads/organization/logo';
 
-/** GET /api/v1/organizations and the vestigial endpoints of oscar-api.md §2.5–§2.6. None needs a token. */
+/** GET /api/v1/organizations and the vestigial endpoints of docs/upstream/oscar.md §2.5–§2.6. None needs a token. */
 export function registerOrganizationRoutes(app: FastifyInstance, store: Store): void {
   app.get('/api/v1/organizations', async () => ({
     organizations: [...store.organizations]

@@ -7,7 +7,7 @@ import { requireAdmin } from './guard.ts';
 export const updateStatusesPath = '/api/v1/organizations/referrals/update_statuses';
 
 /**
- * PUT /api/v1/organizations/referrals/update_statuses, oscar-api.md §2.4. The real server does not check the token;
+ * PUT /api/v1/organizations/referrals/update_statuses, docs/upstream/oscar.md §2.4. The real server does not check the token;
  * `strict` adds the check a fixed server would have.
  */
 export function registerUpdateStatusesRoute(app: FastifyInstance, store: Store, strict: boolean): void {

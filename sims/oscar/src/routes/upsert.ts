@@ -6,7 +6,7 @@ import { requireAdmin } from './guard.ts';
 
 export const upsertPath = '/api/v1/organizations/clients/upsert';
 
-/** POST /api/v1/organizations/clients/upsert (trailing slash accepted app-wide), oscar-api.md §2.2. */
+/** POST /api/v1/organizations/clients/upsert (trailing slash accepted app-wide), docs/upstream/oscar.md §2.2. */
 export function registerUpsertRoute(app: FastifyInstance, store: Store): void {
   app.post(upsertPath, async (request, reply) => {
     if (!requireAdmin(store, request, reply)) return reply;

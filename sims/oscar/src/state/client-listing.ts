@@ -15,7 +15,7 @@ export interface ListingQuery {
 }
 
 /**
- * GET /api/v1/organizations/clients (oscar-api.md §2.1): every integrated NGO in DB order; per NGO, group A
+ * GET /api/v1/organizations/clients (docs/upstream/oscar.md §2.1): every integrated NGO in DB order; per NGO, group A
  * (referred to the external system, exact-timestamp `since`, `updated_at` desc, Referred shape) then group B
  * (everyone else, date-only `since`, `updated_at` desc, Shared shape). No pagination.
  */

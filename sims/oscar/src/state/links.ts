@@ -5,7 +5,7 @@ import type { Store } from './store.ts';
 import { liveClient } from './store.ts';
 
 /**
- * PUT /api/v1/organizations/clients/update_links (oscar-api.md §2.3): for every item, every client linked to
+ * PUT /api/v1/organizations/clients/update_links (docs/upstream/oscar.md §2.3): for every item, every client linked to
  * `global_id` gets `external_id`, `external_id_display` (missing → nil) and `synced_date = today` as a raw column
  * update: no validation and no `updated_at` touch. Unknown global ids are skipped. A body without a non-empty
  * `data` array (a bare array, `{}`, `{"data": []}`) crashes the server's error branch.

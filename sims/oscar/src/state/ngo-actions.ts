@@ -131,7 +131,7 @@ export type DecisionResult = { ok: true; client: Client; created: boolean } | { 
 
 /**
  * The NGO accepts (`Accepted`) or takes in and exits (`Exited`) a referral received from the external system
- * (oscar-api.md §3 A.2). A first referral creates the client from the referral (global id = the referral's ULID,
+ * (docs/upstream/oscar.md §3, flow A step 2). A first referral creates the client from the referral (global id = the referral's ULID,
  * Primero ids, mosvy number and external case worker copied); a repeat referral whose global id already has a client
  * in this NGO is attached to it. Rejecting a repeat referral leaves the existing client's status alone.
  */

@@ -33,7 +33,7 @@ const table: readonly [id: number, shortName: string, fullName: string, address:
   [68, 'wmo', 'World Mission Outreach', ''],
 ];
 
-/** Tenants `GET /api/v1/organizations` never lists (oscar-api.md §2.5). */
+/** Tenants `GET /api/v1/organizations` never lists (docs/upstream/oscar.md §2.5). */
 export const internalTenants: ReadonlySet<string> = new Set([
   'cwd',
   'myan',

@@ -8,7 +8,7 @@ import type { Outcome } from './upsert.ts';
 import { recordError, recordSaved, statusMustBe } from './upsert.ts';
 
 /**
- * PUT /api/v1/organizations/referrals/update_statuses (oscar-api.md §2.4). Items are applied one at a time with
+ * PUT /api/v1/organizations/referrals/update_statuses (docs/upstream/oscar.md §2.4). Items are applied one at a time with
  * no transaction: the first bad item stops processing with a 422 and earlier items stay saved. A missing or
  * empty `data` raises (500).
  */

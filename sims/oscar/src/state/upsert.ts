@@ -36,7 +36,7 @@ export const recordSaved = 'Record saved.';
 export const statusMustBe = "Referral status must be one of ['Accepted', 'Exited', 'Referred'].";
 
 /**
- * POST /api/v1/organizations/clients/upsert, the decision tree of oscar-api.md §2.2. Returns the 200/422 answer;
+ * POST /api/v1/organizations/clients/upsert, the decision tree of docs/upstream/oscar.md §2.2. Returns the 200/422 answer;
  * throws {@link RailsCrash} where the server raises (unknown tenant, nil client, unknown global id after save).
  */
 export function upsertReferral(store: Store, body: unknown): Outcome {
@@ -200,7 +200,7 @@ function recordExternalLink(
   });
 }
 
-/** The referral attributes built from the payload (oscar-api.md §2.2, "Referral fields"). */
+/** The referral attributes built from the payload (docs/upstream/oscar.md#referral-fields). */
 function buildReferral(
   store: Store,
   tenant: Tenant,
