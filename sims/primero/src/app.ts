@@ -31,7 +31,10 @@ import { createDirectory } from './state/directory.ts';
 import { createReferralStore } from './state/referral-store.ts';
 
 export interface PrimeroSimOptions {
-  /** Primero version to behave like (§13): `2.5` (default, the v2.5–v2.10 line), `2.10.3`, `2.11`, … */
+  /**
+   * Primero version to behave like (docs/upstream/primero.md §13): `2.5` (default, the v2.5–v2.10 line),
+   * `2.10.3`, `2.11`, …
+   */
   readonly version?: string;
   /** The integration user. Default `primero-sync` / `primero-sync-password`. */
   readonly syncUser?: string;

@@ -1,6 +1,6 @@
 /**
  * The case field schema the simulator enforces and indexes: stock Primero CP fields the integration
- * touches plus the Cambodia (MoSVY) custom fields (primero-api.md §4.2, §4.5, §6.1, §6.2).
+ * touches plus the Cambodia (MoSVY) custom fields (docs/upstream/primero.md §4.2, §4.5, §6.1, §6.2).
  */
 
 export type FieldType =

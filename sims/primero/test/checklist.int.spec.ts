@@ -4,8 +4,8 @@ import type { CaseList, ErrorList, Harness } from './sim-harness.ts';
 import { ids, startHarness, syncCredentials, uuid } from './sim-harness.ts';
 
 /**
- * One describe per item of the fidelity checklist (primero-api.md §12). Each would fail if the quirk it
- * names were dropped from the simulator.
+ * One describe per item of the fidelity checklist (docs/upstream/primero.md §12, anchors #q1 … #q16). Each
+ * would fail if the quirk it names were dropped from the simulator.
  */
 
 let sim: Harness;

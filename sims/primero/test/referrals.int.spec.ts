@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ErrorList, Harness } from './sim-harness.ts';
 import { startHarness, uuid } from './sim-harness.ts';
 
-/** The referral status machine (§5.2) and the referral endpoints' side effects. */
+/** The referral status machine (docs/upstream/primero.md §5.2) and the referral endpoints' side effects. */
 
 let sim: Harness;
 beforeEach(() => {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CaseList, ErrorList, Harness } from './sim-harness.ts';
 import { ids, startHarness, syncCredentials } from './sim-harness.ts';
 
-/** §13 version switches: each behaviour in the v2.5 default and in the later modes. */
+/** docs/upstream/primero.md §13 version switches: each behaviour in the v2.5 default and in the later modes. */
 
 const harnesses: Harness[] = [];
 function sim(version: string): Harness {

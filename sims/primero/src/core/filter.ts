@@ -7,7 +7,7 @@ import type { RailsParams } from './rails-query.ts';
 import { rubyDateToS, rubyTimeToS, rubyToI } from './ruby.ts';
 
 /**
- * GET /api/v2/cases filters (SearchFilterService + SearchService, v2.5.7, §7 of primero-api.md).
+ * GET /api/v2/cases filters (SearchFilterService + SearchService, v2.5.7, docs/upstream/primero.md §7).
  *
  * A query key becomes a filter when it ends with a permitted field name (optionally followed by a digit
  * 0–5): others (`remote`, `scope`, typos) are ignored silently. Values are destringified (§7.1), then:

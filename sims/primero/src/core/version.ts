@@ -1,5 +1,5 @@
 /**
- * Behaviour that changed between Primero releases (primero-api.md §13). The default, v2.5, stands for
+ * Behaviour that changed between Primero releases (docs/upstream/primero.md §13). The default, v2.5, stands for
  * the v2.5–v2.10 line the OpenFn integration ran against.
  */
 

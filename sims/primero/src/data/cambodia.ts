@@ -1,6 +1,6 @@
 /**
  * The Cambodia (MoSVY) configuration the simulator serves: provinces and their manager users, OSCaR NGO
- * agencies, and the service types and subtypes. Copied from /work/shared/spec/mappings/*.csv so that the
+ * agencies, and the service types and subtypes. Copied from config/mappings/*.csv so that the
  * simulator has no run-time file dependency.
  */
 

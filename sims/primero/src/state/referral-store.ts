@@ -1,6 +1,6 @@
 /**
  * Referral transitions, kept per case in insertion order and by id (a referral is looked up globally
- * by its id, §5.5).
+ * by its id, docs/upstream/primero.md §5.5).
  */
 
 export type ReferralStatus = 'in_progress' | 'accepted' | 'rejected' | 'done' | 'revoked';
