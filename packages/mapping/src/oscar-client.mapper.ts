@@ -19,7 +19,7 @@ import { agencyIdOf, referralStateOfOscar, text } from './transforms.ts';
 const CaseChangedContentSchema = CaseChangedDataSchema.omit({ fingerprint: true });
 
 /**
- * Direction of an OSCaR service (legacy §2.5 `service_response_type`): an enrolment date → the NGO
+ * Direction of an OSCaR service (docs/legacy-integration.md §2.5 `service_response_type`): an enrolment date → the NGO
  * provides it (program enrolment); enrolment date strictly `null` on a client linked to Primero
  * (`resource: "primero"`) → a referral MoSVY sent to the NGO, carrying the NGO's decision; anything
  * else → a referral the NGO sent to MoSVY.

@@ -19,7 +19,7 @@ import {
 
 type CaseChangedInput = CaseChangedData | Omit<CaseChangedData, 'fingerprint'>;
 
-/** `organization` of `POST /api/v1/organizations/clients/upsert` (legacy §2.1; nothing beyond that table). */
+/** `organization` of `POST /api/v1/organizations/clients/upsert` (docs/legacy-integration.md §2.1; nothing beyond that table). */
 export type OscarReferralOrganization = {
   external_id: string;
   external_id_display: string;
@@ -78,7 +78,7 @@ function organizationFor(
 }
 
 /**
- * One OSCaR upsert per Primero referral that is still in progress (1 service = 1 referral), legacy §2.1
+ * One OSCaR upsert per Primero referral that is still in progress (1 service = 1 referral), docs/legacy-integration.md §2.1
  * as intended: `organization_name` from the service's implementing agency (else the case's owning agency)
  * without `agency-`, and it must be an NGO of `agencies.csv` (OSCaR answers 500 for an unknown tenant);
  * the service name through `services-outbound.csv` of the first subtype (`Not Specified` when missing or
@@ -146,7 +146,7 @@ export function toOscarReferralUpserts(
   });
 }
 
-/** One item of `PUT /api/v1/organizations/referrals/update_statuses/` (legacy §2.2). */
+/** One item of `PUT /api/v1/organizations/referrals/update_statuses/` (docs/legacy-integration.md §2.2). */
 export type OscarStatusUpdateItem = {
   external_id: string;
   external_id_display: string;
@@ -200,7 +200,7 @@ export function toOscarStatusUpdate(
   };
 }
 
-/** One item of `PUT /api/v1/organizations/clients/update_links/` (legacy §2.3). */
+/** One item of `PUT /api/v1/organizations/clients/update_links/` (docs/legacy-integration.md §2.3). */
 export type OscarLinkItem = {
   global_id: string;
   external_id: string;

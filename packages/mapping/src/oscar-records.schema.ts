@@ -1,13 +1,13 @@
 import { z } from 'zod';
 
 /**
- * Loose zod schemas of `GET /api/v1/organizations/clients` items (oscar-api §2.1). One schema covers both
+ * Loose zod schemas of `GET /api/v1/organizations/clients` items (docs/upstream/oscar.md §2.1). One schema covers both
  * serializations; `oscarClientShape` tells them apart by their keys. Unknown keys are kept.
  */
 
 const optText = z.string().nullish();
 
-/** One `services[]` item: a program service or a referral service (oscar-api §2.1.3). */
+/** One `services[]` item: a program service or a referral service (docs/upstream/oscar.md §2.1.3). */
 export const OscarService = z.looseObject({
   uuid: optText,
   name: optText,

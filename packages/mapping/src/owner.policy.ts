@@ -72,7 +72,7 @@ export function agencyUser(event: OwnerInput, tables: MappingTables): Result<str
 }
 
 /**
- * `owned_by` for an OSCaR client's Primero case (legacy §5.3):
+ * `owned_by` for an OSCaR client's Primero case (docs/legacy-integration.md §5.3):
  *
  * | situation | owner |
  * |---|---|

@@ -170,7 +170,7 @@ function conflict(globalId: string, field: string, detail: string): PrimeroCaseW
  * - Create only: names (`"<local> (<given>)"`), `sex`, `age`, `date_of_birth` (cleaned; omitted when not a
  *   real past date), `location_current` (no leading zeros), and for referred clients
  *   `protection_status: oscar_referral` and `interview_subject: other`.
- * - Owner: see `ownerFor` (§5.3).
+ * - Owner: see `ownerFor` (docs/legacy-integration.md §5.3).
  * - Service rows: one per OSCaR referral service (`referral_from_oscar`) or program service
  *   (`service_being_provided_by_oscar_partner_47618`), with a deterministic `unique_id`
  *   (`serviceRowName`); services MoSVY itself referred (`primero_to_oscar`) are decisions, not rows. New

@@ -1,5 +1,5 @@
 /**
- * Option ids and constants of MoSVY's Primero configuration that the mapping relies on (legacy §3.6).
+ * Option ids and constants of MoSVY's Primero configuration that the mapping relies on (docs/legacy-integration.md §3.6).
  * They are part of Primero's form configuration, not of the mapping tables, so they are fixed here.
  */
 export const primeroOption = {
@@ -24,7 +24,7 @@ export const primeroOption = {
   defaultRiskLevel: 'no_action',
 } as const;
 
-/** OSCaR constants (oscar-api §2.2, §4). */
+/** OSCaR constants (docs/upstream/oscar.md §2.2, §4). */
 export const oscarValue = {
   /** Service name sent when the Primero subtype is missing or unmapped. */
   notSpecified: 'Not Specified',

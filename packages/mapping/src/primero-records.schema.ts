@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Loose zod schemas of what Primero v2 returns (primero-api §4.2, §5.1, §6). Unknown keys are kept, most
+ * Loose zod schemas of what Primero v2 returns (docs/upstream/primero.md §4.2, §5.1, §6). Unknown keys are kept, most
  * fields are optional or nullable: Primero omits fields with no value and shows only what the caller's role
  * may read. Only the fields the mapping reads are typed.
  */

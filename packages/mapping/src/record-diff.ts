@@ -42,7 +42,7 @@ export function withoutEmpty<T extends Record<string, unknown>>(data: T): T {
 
 /**
  * The PATCH body that brings `existing` to `desired`, relying on Primero's merge semantics
- * (primero-api §4.6): a top-level field is sent only when its value would change; `services_section` rows
+ * (docs/upstream/primero.md §4.6): a top-level field is sent only when its value would change; `services_section` rows
  * merge by `unique_id`, so only new rows (whole) and changed fields of existing rows (with their
  * `unique_id`) are sent. Desired null/undefined values are never sent: the sync does not clear Primero
  * fields. An unchanged record gives `{}`.

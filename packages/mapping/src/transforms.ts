@@ -3,7 +3,7 @@ import type { ReferralState } from '@pos/contracts';
 import type { MappingTables } from './mapping-tables.ts';
 import { oscarValue, primeroOption } from './primero-options.ts';
 
-/** Transform rules of legacy §2.6, one small pure function each. */
+/** Transform rules of docs/legacy-integration.md §2.6, one small pure function each. */
 
 /** True for null, undefined, `''` (after trimming) and empty arrays. */
 export function isBlank(value: unknown): value is null | undefined | '' | [] {

@@ -72,7 +72,7 @@ export const ids = {
   linkedRecordId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
 } as const;
 
-/** A `services_section` row MoSVY referred to CIF (primero-api §4.2). */
+/** A `services_section` row MoSVY referred to CIF (docs/upstream/primero.md §4.2). */
 export function buildPrimeroService(overrides: Json = {}): Json {
   return merge(
     {
@@ -91,7 +91,7 @@ export function buildPrimeroService(overrides: Json = {}): Json {
   );
 }
 
-/** A Primero v2 case with one service referred to OSCaR, not yet linked to an OSCaR client (§4.2). */
+/** A Primero v2 case with one service referred to OSCaR, not yet linked to an OSCaR client (docs/upstream/primero.md §4.2). */
 export function buildPrimeroCase(overrides: Json = {}): Json {
   return merge(
     {
@@ -128,7 +128,7 @@ export function buildPrimeroCase(overrides: Json = {}): Json {
   );
 }
 
-/** A Primero referral record (transition) for the default service (primero-api §5.3). */
+/** A Primero referral record (transition) for the default service (docs/upstream/primero.md §5.3). */
 export function buildPrimeroReferral(overrides: Json = {}): Json {
   return merge(
     {
@@ -178,7 +178,7 @@ export function buildOscarProgramService(overrides: Json = {}): Json {
   );
 }
 
-/** A client CIF referred to MoSVY, in the Referred shape (oscar-api §2.1.4, first item). */
+/** A client CIF referred to MoSVY, in the Referred shape (docs/upstream/oscar.md §2.1.4, first item). */
 export function buildOscarClient(overrides: Json = {}): Json {
   return merge(
     {
@@ -211,7 +211,7 @@ export function buildOscarClient(overrides: Json = {}): Json {
   );
 }
 
-/** A client linked to a Primero case (`resource: primero`), Shared shape (oscar-api §2.1.4, second item). */
+/** A client linked to a Primero case (`resource: primero`), Shared shape (docs/upstream/oscar.md §2.1.4, second item). */
 export function buildSharedClient(overrides: Json = {}): Json {
   return merge(
     {
@@ -249,7 +249,7 @@ export function buildSharedClient(overrides: Json = {}): Json {
   );
 }
 
-/** A shared client that was never referred and is not linked (oscar-api §2.1.4, third item). */
+/** A shared client that was never referred and is not linked (docs/upstream/oscar.md §2.1.4, third item). */
 export function buildUnlinkedClient(overrides: Json = {}): Json {
   return merge(
     {

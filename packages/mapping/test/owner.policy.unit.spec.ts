@@ -102,7 +102,7 @@ describe('owner of a new case of a client that was not referred: agency user', (
   });
 });
 
-describe('owner on update (legacy §5.3)', () => {
+describe('owner on update (docs/legacy-integration.md §5.3)', () => {
   it('is recomputed for OSCaR-originated cases', () => {
     expect(ownerFor(referred({}), false, tables)).toEqual({ ok: true, value: 'mgrpnh' });
     expect(ownerFor(notReferred({}), false, tables)).toEqual({ ok: true, value: 'agency-cif-user' });

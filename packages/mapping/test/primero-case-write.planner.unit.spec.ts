@@ -390,7 +390,7 @@ describe('planPrimeroCaseWrite: update as a diff', () => {
     });
   });
 
-  it('recomputes the owner of an OSCaR-originated case on every sync (legacy §5.3)', () => {
+  it('recomputes the owner of an OSCaR-originated case on every sync (docs/legacy-integration.md §5.3)', () => {
     const existing = asExisting(created(oscarEvent(buildOscarClient())), { owned_by: 'mgrsomeone' });
     expect(updated(oscarEvent(buildOscarClient()), existing)).toEqual({ owned_by: 'mgrpnh' });
   });
