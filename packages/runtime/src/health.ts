@@ -9,6 +9,15 @@ export interface Readiness {
   checks: Record<string, ReadinessCheck>;
 }
 
+/**
+ * Readiness from the moment the process starts, before its servers are there: not accepting, and each
+ * named dependency down until start-up replaces its check with a real one.
+ */
+export function startupReadiness(dependencies: readonly string[]): Readiness {
+  const notYet: ReadinessCheck = () => Promise.reject(new Error('not connected yet'));
+  return { accepting: false, checks: Object.fromEntries(dependencies.map((name) => [name, notYet])) };
+}
+
 const checkTimeoutMs = 2_000;
 
 /**

@@ -13,7 +13,7 @@ export {
   maskUrlPassword,
 } from './config.ts';
 export type { Readiness, ReadinessCheck } from './health.ts';
-export { registerHealthRoutes } from './health.ts';
+export { registerHealthRoutes, startupReadiness } from './health.ts';
 export type { Infrastructure } from './infrastructure.ts';
 export { openInfrastructure } from './infrastructure.ts';
 export type { Logger } from './logger.ts';
@@ -35,3 +35,11 @@ export type { Shutdown, ShutdownOptions, ShutdownStage } from './shutdown.ts';
 export { installShutdown } from './shutdown.ts';
 export type { Telemetry } from './telemetry.ts';
 export { startTelemetry, telemetryEnv } from './telemetry.ts';
+export type { RequiredServer } from './wait-for-server.ts';
+export {
+  connectionFailureReason,
+  describeUnreachable,
+  startupBackoff,
+  startupRetryDelayMs,
+  waitForServer,
+} from './wait-for-server.ts';

@@ -8,7 +8,11 @@ export interface ShutdownStage {
 
 export interface ShutdownOptions {
   logger: Logger;
-  stages: readonly ShutdownStage[];
+  /**
+   * The stages, or a function that gives them when the shutdown runs (after start-up has settled), for a
+   * service whose parts exist only once its servers answered.
+   */
+  stages: readonly ShutdownStage[] | (() => readonly ShutdownStage[]);
   /** The first signal's time to finish every stage before the process is forced out. */
   timeoutMs: number;
   exit?: (code: number) => void;
@@ -19,6 +23,17 @@ export interface ShutdownOptions {
 export interface Shutdown {
   /** Starts the orderly stop, as the first signal would. Resolves with the exit code. */
   begin: (reason: string) => Promise<number>;
+  /** Aborted when the stop begins: start-up waits listen to it. */
+  signal: AbortSignal;
+  /**
+   * Marks `work` as start-up (waiting for the servers, migrating, starting to consume) so that a signal in
+   * the middle of it is safe: the stop waits for `work` to settle before it runs the stages, and when `work`
+   * fails because the stop aborted it, the returned promise never settles — the stop under way ends the
+   * process — so the code after it never runs half-started. Other failures are passed on.
+   *
+   * @example const infra = await shutdown.starting(openInfrastructure({ ...options, signal: shutdown.signal }));
+   */
+  starting: <T>(work: Promise<T>) => Promise<T>;
   dispose: () => void;
 }
 
@@ -31,7 +46,9 @@ export function installShutdown(options: ShutdownOptions): Shutdown {
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const target = options.process ?? process;
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+  const controller = new AbortController();
   let running: Promise<number> | undefined;
+  let startup: Promise<void> | undefined;
 
   const begin = (reason: string): Promise<number> => {
     if (running) return running;
@@ -42,8 +59,15 @@ export function installShutdown(options: ShutdownOptions): Shutdown {
         exit(1);
       }, options.timeoutMs);
       timer.unref();
+      controller.abort(new Error(`shutting down (${reason})`));
+      if (startup) {
+        await startup;
+        // Let the code that awaited the start-up run on first, so the stages see what it started.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const stages = typeof options.stages === 'function' ? options.stages() : options.stages;
       let code = 0;
-      for (const stage of options.stages) {
+      for (const stage of stages) {
         try {
           await stage.run();
           options.logger.info({ stage: stage.name }, 'shutdown: stage done');
@@ -70,8 +94,21 @@ export function installShutdown(options: ShutdownOptions): Shutdown {
   };
   for (const signal of signals) target.on(signal, onSignal);
 
+  const starting = <T>(work: Promise<T>): Promise<T> => {
+    startup = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    return work.catch((error: unknown) => {
+      if (controller.signal.aborted) return new Promise<never>(() => {});
+      throw error;
+    });
+  };
+
   return {
     begin,
+    signal: controller.signal,
+    starting,
     dispose: () => {
       for (const signal of signals) target.off(signal, onSignal);
     },

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import { createLogger, installShutdown, type ShutdownStage } from '../src/index.ts';
 
-function harness(stages: ShutdownStage[], timeoutMs = 1_000) {
+function harness(stages: ShutdownStage[] | (() => ShutdownStage[]), timeoutMs = 1_000) {
   const lines: Array<Record<string, unknown>> = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -64,5 +64,52 @@ describe('installShutdown', () => {
     expect(await shutdown.begin('test')).toBe(1);
     expect(order).toEqual(['close']);
     expect(exits).toEqual([1]);
+  });
+
+  it('aborts its signal at the first signal, so a start-up wait ends at once', async () => {
+    const { signals, shutdown } = harness([]);
+    expect(shutdown.signal.aborted).toBe(false);
+    signals.emit('SIGTERM', 'SIGTERM');
+    expect(shutdown.signal.aborted).toBe(true);
+    await shutdown.begin('again');
+  });
+
+  it('waits for the start-up under way, then reads the stages, so they see what it started', async () => {
+    let started: string | undefined;
+    let finish: (value: string) => void = () => {};
+    const stagesSeen: string[] = [];
+    const { signals, exits, shutdown } = harness(() => [
+      { name: 'stop', run: async () => void stagesSeen.push(`stop ${started ?? 'nothing'}`) },
+    ]);
+    const work = shutdown.starting(new Promise<string>((resolve) => (finish = resolve)));
+    const main = work.then((value) => (started = value));
+    signals.emit('SIGTERM', 'SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(exits).toEqual([]);
+    finish('the consumer');
+    await main;
+    expect(await shutdown.begin('again')).toBe(0);
+    expect(stagesSeen).toEqual(['stop the consumer']);
+  });
+
+  it('never settles a start-up the stop aborted, and passes on any other failure', async () => {
+    const { signals, exits, shutdown } = harness([]);
+    await expect(shutdown.starting(Promise.reject(new Error('migration failed')))).rejects.toThrow(
+      'migration failed',
+    );
+    const aborted = shutdown.starting(
+      new Promise((_resolve, reject) =>
+        shutdown.signal.addEventListener('abort', () => reject(new Error('aborted'))),
+      ),
+    );
+    let settled = false;
+    void aborted.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    signals.emit('SIGTERM', 'SIGTERM');
+    expect(await shutdown.begin('again')).toBe(0);
+    expect(exits).toEqual([0]);
+    expect(settled).toBe(false);
   });
 });
