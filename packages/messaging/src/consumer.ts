@@ -13,6 +13,7 @@ import { progressKeyOf } from './core/ordering.ts';
 import { decideRetry, defaultRetryPolicy, type RetryPolicy } from './core/retry.policy.ts';
 import type { ConsumerTopology } from './core/topology.ts';
 import { routeOf } from './core/topology.ts';
+import { type PayloadCipher, recordDeadLetter } from './dead-letters.ts';
 import { pruneInbox, pruneIntervalMs } from './retention.ts';
 import { type RetryPump, scheduleRetry, startRetryPump } from './retry-store.ts';
 import type { InboxDatabase } from './tables.ts';
@@ -47,6 +48,10 @@ export interface ConsumerOptions {
   random?: () => number;
   /** The service's shutdown signal: every wait of the consumer ends when it aborts. */
   signal?: AbortSignal;
+  /** Seals the events kept with dead letters (`DEAD_LETTER_KEY`); without one, dead letters keep ids only. */
+  cipher?: PayloadCipher | null;
+  /** The mapping tables' version in force, recorded with each dead letter. */
+  mappingVersion?: string;
   /**
    * With several replicas of a writer: this one's index of `count`. It subscribes first to the partitions
    * `p % count === index` (so it is their active consumer when the replicas start together) and to the
@@ -234,45 +239,68 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
 
     const deadLetter = async (
       failure: FailureInfo,
-      payload: unknown,
+      _payload: unknown,
       keys: { caseId: string | null; globalId: string | null },
     ) => {
-      await publishConfirmed(ch, options.topology.deadExchange, '', message.content, {
-        ...carriedProperties(message),
-        headers: {
-          ...headers,
-          'x-dead-reason': failure.message,
-          'x-dead-code': failure.code,
-          'x-attempts': attempt,
-          'x-original-routing-key': original.routingKey,
-          'x-original-queue': queue,
-          'x-subject': subject,
-          'x-case-id': keys.caseId,
-          'x-global-id': keys.globalId,
-          'x-failed-at': new Date().toISOString(),
-          'x-service': options.service,
-        },
-      });
-      await options.db
-        .insertInto('dead_letters')
-        .values({
-          event_id: eventId !== null && /^[0-9a-f-]{36}$/i.test(eventId) ? eventId : null,
+      // The row in Postgres is the record an operator works from; it keeps the event only sealed.
+      const firstFailedAt =
+        typeof headers['x-first-failed-at'] === 'string' ? new Date(headers['x-first-failed-at']) : null;
+      const id = await recordDeadLetter(
+        options.db,
+        {
+          service: options.service,
+          kind: 'event',
+          eventId,
           route,
           subject,
-          case_id: keys.caseId,
-          global_id: keys.globalId,
+          caseId: keys.caseId,
+          globalId: keys.globalId,
           code: failure.code,
           reason: failure.message,
           attempts: attempt,
-          original_routing_key: original.routingKey,
-          original_queue: queue,
-          payload: payload === undefined ? null : JSON.stringify(payload),
-          headers: JSON.stringify(headers),
-        })
-        .execute();
+          firstFailedAt: firstFailedAt && !Number.isNaN(firstFailedAt.getTime()) ? firstFailedAt : null,
+          mappingVersion: options.mappingVersion ?? null,
+          originalRoutingKey: original.routingKey,
+          originalQueue: queue,
+          payload: message.content,
+          headers: withoutBrokerHeaders(headers),
+        },
+        options.cipher ?? null,
+        now(),
+      );
+      // A notice on `<writer>.dead` for whoever watches the broker: ids and the reason, never the event.
+      await publishConfirmed(
+        ch,
+        options.topology.deadExchange,
+        '',
+        Buffer.from(JSON.stringify({ deadLetterId: id, eventId, code: failure.code, ...keys })),
+        {
+          ...carriedProperties(message),
+          contentType: 'application/json',
+          headers: {
+            'x-dead-letter-id': id,
+            'x-dead-reason': failure.message,
+            'x-dead-code': failure.code,
+            'x-attempts': attempt,
+            'x-original-routing-key': original.routingKey,
+            'x-original-queue': queue,
+            'x-subject': subject,
+            'x-case-id': keys.caseId,
+            'x-global-id': keys.globalId,
+            'x-failed-at': now().toISOString(),
+            'x-service': options.service,
+          },
+        },
+      );
       count('dead-lettered');
       log.warn(
-        { code: failure.code, reason: failure.message, caseId: keys.caseId, globalId: keys.globalId },
+        {
+          code: failure.code,
+          reason: failure.message,
+          caseId: keys.caseId,
+          globalId: keys.globalId,
+          deadLetterId: id,
+        },
         'dead-lettered',
       );
       ch.ack(message);
@@ -403,6 +431,10 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
             ...withoutBrokerHeaders(headers),
             'x-attempt': decision.attempt,
             'x-last-error-code': failure.code,
+            'x-first-failed-at':
+              typeof headers['x-first-failed-at'] === 'string'
+                ? headers['x-first-failed-at']
+                : now().toISOString(),
             'x-original-routing-key': original.routingKey,
           },
         },

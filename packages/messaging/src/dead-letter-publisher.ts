@@ -1,4 +1,8 @@
 import type { ConfirmChannel, RecoveringChannelModel } from 'amqplib';
+import type { Kysely } from 'kysely';
+
+import { recordDeadLetter } from './dead-letters.ts';
+import type { DeadLetterDatabase } from './tables.ts';
 
 export interface RejectedRecord {
   source: 'primero' | 'oscar';
@@ -7,6 +11,8 @@ export interface RejectedRecord {
   code: string;
   /** Names the record id and field, never a value. */
   reason: string;
+  /** The record's own update time in its source, from which a replay reads again. */
+  sourceUpdatedAt?: string | null;
 }
 
 export interface DeadLetterPublisher {
@@ -15,13 +21,15 @@ export interface DeadLetterPublisher {
 }
 
 /**
- * Dead-letters a malformed source record found by a poller: a message on `<service>.dead` carrying the
- * reason and the record's id (not its content — the record stays in its source system, where it must be
- * fixed; the next poll picks it up again).
+ * Dead-letters a malformed source record found by a poller, through the same record as a writer's dead
+ * letters (dead-letters.ts) — with ids only, no content: the record stays in its source system, where it
+ * must be fixed, and a replay reads it again from there — plus a notice on `<service>.dead`.
  */
 export function createDeadLetterPublisher(
   connection: RecoveringChannelModel,
   service: string,
+  db?: Kysely<DeadLetterDatabase>,
+  mappingVersion?: string,
 ): DeadLetterPublisher {
   const exchange = `${service}.dead`;
   let channel: ConfirmChannel | undefined;
@@ -42,6 +50,30 @@ export function createDeadLetterPublisher(
 
   return {
     publish: async (record) => {
+      const id = db
+        ? await recordDeadLetter(
+            db,
+            {
+              service,
+              kind: 'record',
+              eventId: null,
+              route: null,
+              subject: `${record.source}:${record.sourceId}`,
+              caseId: record.source === 'primero' ? record.sourceId : null,
+              globalId: record.source === 'oscar' ? record.sourceId : null,
+              code: record.code,
+              reason: record.reason,
+              attempts: 1,
+              firstFailedAt: null,
+              mappingVersion: mappingVersion ?? null,
+              originalRoutingKey: null,
+              originalQueue: `${service}.poll`,
+              headers: {},
+              sourceUpdatedAt: record.sourceUpdatedAt ?? null,
+            },
+            null,
+          )
+        : null;
       const ch = await getChannel();
       const failedAt = new Date().toISOString();
       ch.publish(exchange, '', Buffer.from(JSON.stringify({ ...record, failedAt })), {
@@ -56,6 +88,7 @@ export function createDeadLetterPublisher(
           'x-source-id': record.sourceId,
           'x-failed-at': failedAt,
           'x-service': service,
+          ...(id === null ? {} : { 'x-dead-letter-id': id }),
         },
       });
       await ch.waitForConfirms();

@@ -22,8 +22,29 @@ export type { RetryDecision, RetryPolicy } from './core/retry.policy.ts';
 export { decideRetry, defaultRetryPolicy, defaultRetryTiersMs } from './core/retry.policy.ts';
 export type { ConsumerTopology } from './core/topology.ts';
 export { consumerTopology, eventsExchange, partitionedRoutingKey, routeOf } from './core/topology.ts';
+export type {
+  DeadLetterAdminDatabase,
+  DeadLetterDetail,
+  DeadLetterFilter,
+  DeadLetterSummary,
+  ReplayOutcome,
+} from './dead-letter-admin.ts';
+export {
+  discardDeadLetters,
+  listDeadLetters,
+  replayDeadLetters,
+  showDeadLetter,
+} from './dead-letter-admin.ts';
 export type { DeadLetterPublisher, RejectedRecord } from './dead-letter-publisher.ts';
 export { createDeadLetterPublisher } from './dead-letter-publisher.ts';
+export type { DeadLetterEntry, PayloadCipher } from './dead-letters.ts';
+export {
+  deadLetterMigrations,
+  defaultDeadLetterRetentionDays,
+  payloadCipher,
+  pruneDeadLetterPayloads,
+  recordDeadLetter,
+} from './dead-letters.ts';
 export { newEventId } from './event-id.ts';
 export { makeEvent } from './make-event.ts';
 export { inboxMigrations, migrateSchema, outboxMigrations } from './migrations.ts';
@@ -49,4 +70,11 @@ export type { RetryDatabase, RetryPump } from './retry-store.ts';
 export { retryBacklog, retryMigrations, scheduleRetry, startRetryPump } from './retry-store.ts';
 export type { PollerPlumbing, WriterPlumbing } from './service-plumbing.ts';
 export { startPollerPlumbing, startWriterPlumbing } from './service-plumbing.ts';
-export type { DeadLetterRow, InboxDatabase, NewOutboxRow, OutboxDatabase, OutboxRow } from './tables.ts';
+export type {
+  DeadLetterDatabase,
+  DeadLetterRow,
+  InboxDatabase,
+  NewOutboxRow,
+  OutboxDatabase,
+  OutboxRow,
+} from './tables.ts';

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationResultSet, Migrator } from 'kysely/migration';
 
+import { deadLetterMigrations } from './dead-letters.ts';
 import { retryMigrations } from './retry-store.ts';
 
 /** Tables of a poller's outbox, in the poller's own schema. */
@@ -93,6 +94,7 @@ export function inboxMigrations(): Record<string, Migration> {
       },
     },
     ...retryMigrations(),
+    ...deadLetterMigrations(),
   };
 }
 

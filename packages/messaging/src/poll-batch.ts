@@ -25,6 +25,8 @@ export interface PollBatchDeps {
   deadLetters: DeadLetterPublisher;
   logger: Logger;
   now: () => Date;
+  /** The cursor this poll read from: a replay of a record rejected now reads again from there. */
+  replayFrom?: string;
   /** The text a record's fingerprint is taken of (volatile fields left out), e.g. mapping's `fingerprintContent`. */
   fingerprintText: (data: Omit<CaseChangedData, 'fingerprint'> | ReferralDecisionData) => string;
 }
@@ -83,7 +85,13 @@ export function startPollBatch(deps: PollBatchDeps): PollBatch {
         fingerprint: sha256(JSON.stringify(content)),
       });
       if (!first) return;
-      await deps.deadLetters.publish({ source: deps.source, sourceId, code, reason });
+      await deps.deadLetters.publish({
+        source: deps.source,
+        sourceId,
+        code,
+        reason,
+        sourceUpdatedAt: deps.replayFrom ?? null,
+      });
       deps.logger.warn({ sourceId, code, reason }, 'record rejected');
     },
     commit: async () => {

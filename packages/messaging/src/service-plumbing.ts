@@ -9,11 +9,12 @@ import { type Consumer, type Handlers, startConsumer } from './consumer.ts';
 import { defaultRetryPolicy } from './core/retry.policy.ts';
 import { consumerTopology } from './core/topology.ts';
 import { createDeadLetterPublisher, type DeadLetterPublisher } from './dead-letter-publisher.ts';
+import { deadLetterMigrations, type PayloadCipher, pruneDeadLetterPayloads } from './dead-letters.ts';
 import { inboxMigrations, migrateSchema, outboxMigrations } from './migrations.ts';
 import { type PollLoop, type PollSummary, startPollLoop } from './poll-loop.ts';
 import { type PollerStateDatabase, pollerStateMigrations } from './poller-state.ts';
 import { startRelay } from './relay.ts';
-import type { InboxDatabase } from './tables.ts';
+import type { DeadLetterDatabase, InboxDatabase } from './tables.ts';
 
 export interface PollerPlumbing {
   pollLoop: PollLoop;
@@ -32,6 +33,8 @@ export async function startPollerPlumbing(options: {
   logger: Logger;
   partitions: number;
   intervalMs: number;
+  /** The mapping tables' version in force, recorded with each dead letter. */
+  mappingVersion?: string;
   /** The service's shutdown signal: ends every wait of the relay at once. */
   signal?: AbortSignal;
   poll: (
@@ -43,9 +46,15 @@ export async function startPollerPlumbing(options: {
   await migrateSchema(createDb<unknown>(infra.pool), schema, {
     ...outboxMigrations(),
     ...pollerStateMigrations(),
+    ...deadLetterMigrations(),
   });
   const db = createDb<PollerStateDatabase>(infra.pool).withSchema(schema);
-  const deadLetters = createDeadLetterPublisher(infra.broker.connection, options.service);
+  const deadLetters = createDeadLetterPublisher(
+    infra.broker.connection,
+    options.service,
+    db as unknown as Kysely<DeadLetterDatabase>,
+    options.mappingVersion,
+  );
   const relay = await startRelay({
     db,
     pool: infra.pool,
@@ -99,6 +108,12 @@ export async function startWriterPlumbing<DB extends InboxDatabase>(options: {
   migrations?: Record<string, Migration>;
   /** The service's shutdown signal: ends every wait of the consumer and its retry pump at once. */
   signal?: AbortSignal;
+  /** The mapping tables' version in force, recorded with each dead letter. */
+  mappingVersion?: string;
+  /** Seals the events kept with dead letters (`DEAD_LETTER_KEY`). */
+  cipher?: PayloadCipher | null;
+  /** `DEAD_LETTER_RETENTION_DAYS`: after it a dead letter's sealed event is dropped. */
+  deadLetterRetentionDays?: number;
   /** `WRITER_REPLICAS` and `WRITER_REPLICA_INDEX` (empty: the number ending the host name, else 0). */
   replicas?: { count: number; index: string; standbyDelayMs?: number };
   handlers: (db: Kysely<DB>) => Handlers;
@@ -115,6 +130,8 @@ export async function startWriterPlumbing<DB extends InboxDatabase>(options: {
     prefetch: options.prefetch,
     retryPolicy: { ...defaultRetryPolicy, maxAttempts: options.maxAttempts },
     handlers: options.handlers(db),
+    cipher: options.cipher ?? null,
+    ...(options.mappingVersion === undefined ? {} : { mappingVersion: options.mappingVersion }),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.replicas && options.replicas.count > 1
       ? {
@@ -128,5 +145,34 @@ export async function startWriterPlumbing<DB extends InboxDatabase>(options: {
         }
       : {}),
   });
-  return { consumer, stages: [{ name: 'stop consuming and drain', run: () => consumer.stop() }] };
+  const prune = async () => {
+    try {
+      const pruned = await pruneDeadLetterPayloads(
+        db as unknown as Kysely<DeadLetterDatabase>,
+        new Date(),
+        options.deadLetterRetentionDays,
+      );
+      if (pruned > 0) options.logger.info({ pruned }, 'expired dead-letter events dropped');
+    } catch (error) {
+      options.logger.warn(
+        { reason: error instanceof Error ? error.message : 'unknown' },
+        'dead-letter pruning failed',
+      );
+    }
+  };
+  void prune();
+  const pruner = setInterval(() => void prune(), 3600_000);
+  pruner.unref();
+  return {
+    consumer,
+    stages: [
+      {
+        name: 'stop consuming and drain',
+        run: async () => {
+          clearInterval(pruner);
+          await consumer.stop();
+        },
+      },
+    ],
+  };
 }

@@ -35,9 +35,11 @@ export interface SubjectProgressTable {
   updated_at: Timestamp;
 }
 
-/** A copy of every message a writer dead-lettered: what an operator finds, reads and replays. */
+/** Every failure an operator may have to act on (see dead-letters.ts): what they find, read, replay or discard. */
 export interface DeadLetterTable {
   id: Generated<string>;
+  service: string | null;
+  kind: ColumnType<'event' | 'record', 'event' | 'record' | undefined, 'event' | 'record'>;
   event_id: string | null;
   route: string | null;
   subject: string | null;
@@ -48,10 +50,32 @@ export interface DeadLetterTable {
   attempts: number;
   original_routing_key: string | null;
   original_queue: string;
+  /** No longer written: events are kept sealed in `payload_sealed`. */
   payload: ColumnType<unknown, string | null, string | null> | null;
+  payload_sealed: Buffer | null;
   headers: ColumnType<Record<string, unknown>, string, string>;
+  mapping_version: string | null;
+  source_updated_at: string | null;
+  first_failed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   failed_at: Timestamp;
   replayed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  discarded_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** Who replayed or discarded which dead letter, when, and how it went. */
+export interface DeadLetterActionTable {
+  id: Generated<string>;
+  dead_letter_id: string;
+  action: 'replay' | 'discard';
+  actor: string;
+  at: Generated<Date>;
+  outcome: string;
+  detail: string | null;
+}
+
+export interface DeadLetterDatabase {
+  dead_letters: DeadLetterTable;
+  dead_letter_actions: DeadLetterActionTable;
 }
 
 /** A message waiting to be retried: published back to its partition queue when due (see retry-store.ts). */
@@ -71,10 +95,9 @@ export interface OutboxDatabase {
   outbox: OutboxTable;
 }
 
-export interface InboxDatabase {
+export interface InboxDatabase extends DeadLetterDatabase {
   inbox: InboxTable;
   subject_progress: SubjectProgressTable;
-  dead_letters: DeadLetterTable;
   retries: RetriesTable;
 }
 

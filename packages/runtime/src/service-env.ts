@@ -75,6 +75,24 @@ export const writerEnv = defineEnv({
     description: 'Unacknowledged messages per partition consumer (processing stays sequential per partition)',
     default: '20',
   },
+  DEAD_LETTER_KEY: {
+    schema: z
+      .string()
+      .refine(
+        (value) =>
+          value === '' || /^[0-9a-f]{64}$/i.test(value) || Buffer.from(value, 'base64').length === 32,
+        'must be empty or 32 bytes as base64 or hex (e.g. `openssl rand -base64 32`)',
+      ),
+    description:
+      'Key that seals the events kept with dead letters (AES-256-GCM), so they can be replayed; empty = dead letters keep ids only and cannot be replayed',
+    default: '',
+    secret: true,
+  },
+  DEAD_LETTER_RETENTION_DAYS: {
+    schema: env.positiveInt(),
+    description: 'Days a dead letter keeps its sealed event for a replay; its ids and reason stay',
+    default: '30',
+  },
   WRITER_REPLICAS: {
     schema: env.positiveInt(),
     description:

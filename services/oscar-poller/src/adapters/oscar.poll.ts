@@ -36,7 +36,12 @@ export async function pollOscar(deps: OscarPollDeps, signal: AbortSignal): Promi
   const chunkSize = deps.chunkSize ?? 500;
 
   for (let offset = 0; offset < clients.length; offset += chunkSize) {
-    const batch = startPollBatch({ ...deps, source: 'oscar', fingerprintText: fingerprintContent });
+    const batch = startPollBatch({
+      ...deps,
+      source: 'oscar',
+      fingerprintText: fingerprintContent,
+      replayFrom: since ?? '',
+    });
     for (const client of clients.slice(offset, offset + chunkSize)) {
       const sourceId =
         typeof client.global_id === 'string' && client.global_id !== '' ? client.global_id : '(no global_id)';

@@ -37,7 +37,12 @@ export async function pollPrimero(deps: PrimeroPollDeps, signal: AbortSignal): P
   const summary: PollSummary = { read: 0, emitted: 0, rejected: 0 };
 
   for await (const page of deps.primero.listCases({ last_updated_at: `${previous}..` }, { signal })) {
-    const batch = startPollBatch({ ...deps, source: 'primero', fingerprintText: fingerprintContent });
+    const batch = startPollBatch({
+      ...deps,
+      source: 'primero',
+      fingerprintText: fingerprintContent,
+      replayFrom: previous,
+    });
     for (const record of page.cases) {
       summary.read += 1;
       newestSeen = newest(newestSeen, record.last_updated_at);
