@@ -1,14 +1,17 @@
 // Composition root of oscar-writer: config → adapters → wire → start → shutdown.
 import { createOscarClient } from '@pos/clients';
+import type { WriterPlumbing } from '@pos/messaging';
 import { startWriterPlumbing } from '@pos/messaging';
 import {
   createLogger,
   describeConfig,
+  type Infrastructure,
   installShutdown,
   loadConfigOrExit,
   loadMappingTablesOrExit,
   openInfrastructure,
   startTelemetry,
+  startupReadiness,
 } from '@pos/runtime';
 
 import { type OscarWriterDatabase, oscarWriterMigrations } from './adapters/state.repository.ts';
@@ -26,12 +29,42 @@ const telemetry = startTelemetry({ service, otlpEndpoint: config.OTEL_EXPORTER_O
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');
 
 const tables = await loadMappingTablesOrExit(config.MAPPINGS_DIR, logger);
-const infra = await openInfrastructure({
-  service,
+// Health answers from the start: live at once, ready when Postgres and RabbitMQ answer and it consumes.
+const readiness = startupReadiness(['postgres', 'rabbitmq']);
+/** What start-up has brought up so far: the shutdown stops that, and only that. */
+const started: { infra?: Infrastructure; writer?: WriterPlumbing } = {};
+const app = buildApp({
   logger,
-  databaseUrl: config.DATABASE_URL,
-  amqpUrl: config.AMQP_URL,
+  readiness,
+  get consumer() {
+    return started.writer?.consumer;
+  },
 });
+const shutdown = installShutdown({
+  logger,
+  timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  stages: () => [
+    { name: 'stop accepting work', run: async () => void (readiness.accepting = false) },
+    ...(started.writer?.stages ?? []),
+    { name: 'close http server', run: () => app.close() },
+    ...(started.infra?.closeStages ?? []),
+    { name: 'flush telemetry', run: () => telemetry.shutdown() },
+  ],
+});
+await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
+
+// Not ready until both servers answer (one log line per attempt); a SIGTERM meanwhile ends the wait.
+const infra = await shutdown.starting(
+  openInfrastructure({
+    service,
+    logger,
+    databaseUrl: config.DATABASE_URL,
+    amqpUrl: config.AMQP_URL,
+    readiness,
+    signal: shutdown.signal,
+  }),
+);
+started.infra = infra;
 const oscar = createOscarClient({
   baseUrl: config.OSCAR_BASE_URL,
   email: config.OSCAR_EMAIL,
@@ -40,7 +73,7 @@ const oscar = createOscarClient({
   maxRequestsPerSecond: config.OSCAR_MAX_RPS,
   maxConcurrency: config.OSCAR_MAX_CONCURRENCY,
 });
-const writer = await startWriterPlumbing<OscarWriterDatabase>({
+const writerStart = startWriterPlumbing<OscarWriterDatabase>({
   service,
   schema,
   source: 'primero',
@@ -65,20 +98,6 @@ const writer = await startWriterPlumbing<OscarWriterDatabase>({
     'primero.referral.decided': (event, ctx) => handleReferralDecided({ db, oscar, tables }, event, ctx),
   }),
 });
-const app = buildApp({ logger, readiness: infra.readiness, consumer: writer.consumer });
-
-installShutdown({
-  logger,
-  timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  stages: [
-    { name: 'stop accepting work', run: async () => void (infra.readiness.accepting = false) },
-    ...writer.stages,
-    { name: 'close http server', run: () => app.close() },
-    ...infra.closeStages,
-    { name: 'flush telemetry', run: () => telemetry.shutdown() },
-  ],
-});
-
-await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
-infra.readiness.accepting = true;
+started.writer = await shutdown.starting(writerStart);
+readiness.accepting = true;
 logger.info({ port: config.HTTP_PORT, mappings: tables.version }, 'ready');

@@ -1,14 +1,17 @@
 // Composition root of primero-poller: config → adapters → wire → start → shutdown.
 import { createPrimeroClient } from '@pos/clients';
+import type { PollerPlumbing } from '@pos/messaging';
 import { startPollerPlumbing } from '@pos/messaging';
 import {
   createLogger,
   describeConfig,
+  type Infrastructure,
   installShutdown,
   loadConfigOrExit,
   loadMappingTablesOrExit,
   openInfrastructure,
   startTelemetry,
+  startupReadiness,
 } from '@pos/runtime';
 
 import { pollPrimero } from './adapters/primero.poll.ts';
@@ -24,12 +27,42 @@ const telemetry = startTelemetry({ service, otlpEndpoint: config.OTEL_EXPORTER_O
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');
 
 const tables = await loadMappingTablesOrExit(config.MAPPINGS_DIR, logger);
-const infra = await openInfrastructure({
-  service,
+// Health answers from the start: live at once, ready when Postgres and RabbitMQ answer and it polls.
+const readiness = startupReadiness(['postgres', 'rabbitmq']);
+/** What start-up has brought up so far: the shutdown stops that, and only that. */
+const started: { infra?: Infrastructure; poller?: PollerPlumbing } = {};
+const app = buildApp({
   logger,
-  databaseUrl: config.DATABASE_URL,
-  amqpUrl: config.AMQP_URL,
+  readiness,
+  get pollLoop() {
+    return started.poller?.pollLoop;
+  },
 });
+const shutdown = installShutdown({
+  logger,
+  timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  stages: () => [
+    { name: 'stop accepting work', run: async () => void (readiness.accepting = false) },
+    ...(started.poller?.stages ?? []),
+    { name: 'close http server', run: () => app.close() },
+    ...(started.infra?.closeStages ?? []),
+    { name: 'flush telemetry', run: () => telemetry.shutdown() },
+  ],
+});
+await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
+
+// Not ready until both servers answer (one log line per attempt); a SIGTERM meanwhile ends the wait.
+const infra = await shutdown.starting(
+  openInfrastructure({
+    service,
+    logger,
+    databaseUrl: config.DATABASE_URL,
+    amqpUrl: config.AMQP_URL,
+    readiness,
+    signal: shutdown.signal,
+  }),
+);
+started.infra = infra;
 const primero = createPrimeroClient({
   baseUrl: config.PRIMERO_BASE_URL,
   user: config.PRIMERO_USER,
@@ -40,7 +73,7 @@ const primero = createPrimeroClient({
   maxConcurrency: config.PRIMERO_MAX_CONCURRENCY,
   pageSize: config.PRIMERO_PAGE_SIZE,
 });
-const poller = await startPollerPlumbing({
+const pollerStart = startPollerPlumbing({
   service,
   schema,
   infra,
@@ -62,20 +95,6 @@ const poller = await startPollerPlumbing({
       signal,
     ),
 });
-const app = buildApp({ logger, readiness: infra.readiness, pollLoop: poller.pollLoop });
-
-installShutdown({
-  logger,
-  timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  stages: [
-    { name: 'stop accepting work', run: async () => void (infra.readiness.accepting = false) },
-    ...poller.stages,
-    { name: 'close http server', run: () => app.close() },
-    ...infra.closeStages,
-    { name: 'flush telemetry', run: () => telemetry.shutdown() },
-  ],
-});
-
-await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
-infra.readiness.accepting = true;
+started.poller = await shutdown.starting(pollerStart);
+readiness.accepting = true;
 logger.info({ port: config.HTTP_PORT, mappings: tables.version }, 'ready');

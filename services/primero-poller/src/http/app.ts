@@ -5,8 +5,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 export interface AppDeps {
   logger: FastifyBaseLogger;
   readiness: Readiness;
-  /** Absent until the poll loop runs (e.g. in tests of health alone). */
-  pollLoop?: PollControl;
+  /** Absent until start-up has connected and the poll loop runs (and in tests of health alone). */
+  pollLoop?: PollControl | undefined;
 }
 
 /** The primero-poller HTTP surface: health, and the admin routes. Listened on only in main.ts. */

@@ -6,7 +6,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 export interface AppDeps {
   logger: FastifyBaseLogger;
   readiness: Readiness;
-  consumer?: Pick<Consumer, 'stats'>;
+  /** Absent until start-up has connected and the consumer runs. */
+  consumer?: Pick<Consumer, 'stats'> | undefined;
 }
 
 /** The primero-writer HTTP surface: health, and the admin routes. Listened on only in main.ts. */
