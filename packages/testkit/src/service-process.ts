@@ -31,13 +31,15 @@ export interface ServiceProcess {
 
 /**
  * Starts a service's `main.ts` as its own process with the pinned Node.js (the one running the tests) and
- * waits until `GET /health/ready` answers 200.
+ * waits until `GET /health/ready` answers 200 — or, with `until: 'live'`, until `GET /health/live` does (a
+ * service still waiting for its servers).
  */
 export async function startServiceProcess(options: {
   entry: string;
   env: Record<string, string>;
   port?: number;
   readyTimeoutMs?: number;
+  until?: 'ready' | 'live';
 }): Promise<ServiceProcess> {
   const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [options.entry], {
@@ -82,7 +84,9 @@ export async function startServiceProcess(options: {
       throw new Error(`${options.entry} exited with ${exitCode} before it was ready:\n${output.join('\n')}`);
     }
     try {
-      const response = await fetch(`${baseUrl}/health/ready`, { headers: { connection: 'close' } });
+      const response = await fetch(`${baseUrl}/health/${options.until ?? 'ready'}`, {
+        headers: { connection: 'close' },
+      });
       await response.body?.cancel();
       if (response.status === 200) return service;
     } catch {
