@@ -78,6 +78,8 @@ const pollerStart = startPollerPlumbing({
   logger,
   partitions: config.PARTITIONS,
   intervalMs: config.POLL_INTERVAL_MS,
+  mappingVersion: tables.version,
+  signal: shutdown.signal,
   poll: ({ db, deadLetters }, signal) =>
     pollOscar({ db, schema, oscar, tables, deadLetters, logger, now: () => new Date() }, signal),
 });

@@ -80,6 +80,8 @@ const pollerStart = startPollerPlumbing({
   logger,
   partitions: config.PARTITIONS,
   intervalMs: config.POLL_INTERVAL_MS,
+  mappingVersion: tables.version,
+  signal: shutdown.signal,
   poll: ({ db, deadLetters }, signal) =>
     pollPrimero(
       {

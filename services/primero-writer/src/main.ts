@@ -1,7 +1,7 @@
 // Composition root of primero-writer: config → adapters → wire → start → shutdown.
 import { createPrimeroClient } from '@pos/clients';
 import type { WriterPlumbing } from '@pos/messaging';
-import { startWriterPlumbing } from '@pos/messaging';
+import { payloadCipher, startWriterPlumbing } from '@pos/messaging';
 import {
   createLogger,
   describeConfig,
@@ -82,6 +82,10 @@ const writerStart = startWriterPlumbing({
   partitions: config.PARTITIONS,
   prefetch: config.PREFETCH,
   maxAttempts: config.RETRY_MAX_ATTEMPTS,
+  mappingVersion: tables.version,
+  signal: shutdown.signal,
+  cipher: payloadCipher(config.DEAD_LETTER_KEY),
+  deadLetterRetentionDays: config.DEAD_LETTER_RETENTION_DAYS,
   replicas: {
     count: config.WRITER_REPLICAS,
     index: config.WRITER_REPLICA_INDEX,
