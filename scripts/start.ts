@@ -7,10 +7,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import pg from 'pg';
 
+import { requireServers } from './required-servers.ts';
+
 const root = new URL('..', import.meta.url).pathname;
 const env = process.env;
-const serverDatabaseUrl = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const serverAmqpUrl = env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+// Before anything starts: PostgreSQL and RabbitMQ must answer (or be started in Docker, where it runs).
+const required = await requireServers({
+  databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  amqpUrl: env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+  managementPort: env.AMQP_MANAGEMENT_PORT ?? '15672',
+});
+if (!required.ok) {
+  console.error(required.message);
+  process.exit(1);
+}
+const servers = required.servers;
+const { databaseUrl: serverDatabaseUrl, amqpUrl: serverAmqpUrl, managementBaseUrl } = servers;
 /** The demo's own database and vhost, made fresh at every start: the simulators start fresh too. */
 const demoName = env.DEMO_NAME ?? 'primero_oscar_sync_demo';
 const controlToken = env.SIM_CONTROL_TOKEN ?? 'sim-control';
@@ -150,6 +162,7 @@ async function stopAll(code: number): Promise<never> {
     }, 15_000);
     await Promise.all(exits);
     clearTimeout(forced);
+    await servers.stop();
     console.log('stopped.');
   }
   process.exit(code);
@@ -178,7 +191,7 @@ async function freshState(): Promise<void> {
     await client.end();
   }
   const amqp = new URL(serverAmqpUrl);
-  const management = `http://${amqp.hostname}:${env.AMQP_MANAGEMENT_PORT ?? '15672'}/api/vhosts/${demoName}`;
+  const management = `${managementBaseUrl}/api/vhosts/${demoName}`;
   const authorization = `Basic ${Buffer.from(`${decodeURIComponent(amqp.username || 'guest')}:${decodeURIComponent(amqp.password || 'guest')}`).toString('base64')}`;
   const call = async (method: string, url: string, body?: unknown) => {
     const response = await fetch(url, {
@@ -194,15 +207,11 @@ async function freshState(): Promise<void> {
     await call('DELETE', management);
     await call('PUT', management, {});
     const user = decodeURIComponent(amqp.username || 'guest');
-    await call(
-      'PUT',
-      `http://${amqp.hostname}:${env.AMQP_MANAGEMENT_PORT ?? '15672'}/api/permissions/${demoName}/${user}`,
-      {
-        configure: '.*',
-        write: '.*',
-        read: '.*',
-      },
-    );
+    await call('PUT', `${managementBaseUrl}/api/permissions/${demoName}/${user}`, {
+      configure: '.*',
+      write: '.*',
+      read: '.*',
+    });
   } catch (error) {
     throw new Error(
       `could not create the demo vhost "${demoName}" (${error instanceof Error ? error.message : 'unknown'}): ` +
@@ -234,7 +243,7 @@ console.log(
     '',
     'primero-oscar-sync is running.',
     ...[...runnableSims, ...services].map((part) => `  ${part.note}`),
-    `  RabbitMQ management http://127.0.0.1:15672 (guest/guest), vhost ${demoName}`,
+    `  RabbitMQ management ${managementBaseUrl} (guest/guest), vhost ${demoName}`,
     `  Postgres database ${demoName} (made fresh at each start, like the simulators)`,
     seedCount > 0
       ? `  simulators seeded with ${seedCount} records each (SEED_COUNT=0 to start empty)`

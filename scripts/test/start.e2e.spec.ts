@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
+import { freePort } from '@pos/testkit';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
+import { dockerProblem } from '../required-servers.ts';
 import { demoPorts, dropDemo, spawnStart, waitFor } from './start-process.ts';
 
 /** The README's main command: `pnpm start` runs both simulators and the four services, and stops cleanly. */
@@ -10,6 +12,40 @@ describe('pnpm start', () => {
 
   afterAll(async () => {
     await dropDemo(demoName);
+  });
+
+  it('starts nothing when PostgreSQL and RabbitMQ do not answer, and says where it looked and how to start them', async () => {
+    const [postgresPort, rabbitmqPort, primeroPort] = [await freePort(), await freePort(), await freePort()];
+    const start = spawnStart({
+      DATABASE_URL: `postgres://postgres:pw-not-shown@127.0.0.1:${postgresPort}/test`,
+      AMQP_URL: `amqp://guest:pw-not-shown@127.0.0.1:${rabbitmqPort}`,
+      DEMO_NAME: demoName,
+      PRIMERO_SIM_PORT: String(primeroPort),
+    });
+    const timer = setTimeout(() => start.child.kill('SIGKILL'), 30_000);
+    expect(await start.exited).toBe(1);
+    clearTimeout(timer);
+    const output = start.output.join('\n');
+    expect(output).toContain(
+      `PostgreSQL does not answer at postgres://postgres:***@127.0.0.1:${postgresPort}/test (connect ECONNREFUSED 127.0.0.1:${postgresPort}).`,
+    );
+    expect(output).toContain(
+      `RabbitMQ does not answer at amqp://guest:***@127.0.0.1:${rabbitmqPort} (connect ECONNREFUSED 127.0.0.1:${rabbitmqPort}).`,
+    );
+    for (const hint of ['main start', 'rabbitmq-server -detached', 'docker run', 'or set DATABASE_URL', 'or set AMQP_URL'])
+      expect(output).toContain(hint); // prettier-ignore
+    // No containers either: not the standard local ports, and here perhaps no Docker engine, which it says.
+    const docker = await dockerProblem();
+    expect(output).toContain(
+      docker === undefined
+        ? 'A Docker engine runs, but pnpm start starts containers only when'
+        : `no Docker engine answers here (docker info: ${docker})`,
+    );
+    expect(output).not.toContain('pw-not-shown');
+    expect(output).not.toMatch(/^\s+at /m);
+    expect(start.running()).toBe(false);
+    // Nothing was started: the Primero simulator's port is still free.
+    await expect(fetch(`http://127.0.0.1:${primeroPort}/api/v2/primero`)).rejects.toThrow();
   });
 
   it('syncs the seeded simulators and stops everything on SIGTERM', async () => {

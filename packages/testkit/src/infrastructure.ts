@@ -97,7 +97,8 @@ async function ensureManagementApi(amqpUrl: string, managementUrl: string): Prom
   );
 }
 
-async function startContainers(): Promise<Infrastructure> {
+/** PostgreSQL and RabbitMQ (with its management API) in containers; needs a Docker engine. */
+export async function startContainers(): Promise<Infrastructure> {
   const [{ PostgreSqlContainer }, { RabbitMQContainer }] = await Promise.all([
     import('@testcontainers/postgresql'),
     import('@testcontainers/rabbitmq'),
