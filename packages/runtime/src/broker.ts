@@ -11,8 +11,9 @@ export interface BrokerConnection {
 
 /**
  * Connects to RabbitMQ with amqplib 2's built-in recovery: exponential backoff with jitter, reconnecting
- * forever once connected, failing fast (after `initialMaxRetries`) at start-up so a wrong URL fails the
- * deployment. `setup` runs after every (re)connect: declare topology and restart consumers there.
+ * forever once connected. Before the first connection it gives up after `initialMaxRetries` attempts; the
+ * services pass 0 and let `waitForServer` do the retrying (one log line per attempt, ended by the shutdown).
+ * `setup` runs after every (re)connect: declare topology and restart consumers there.
  */
 export async function connectBroker(
   url: string,
