@@ -304,6 +304,29 @@ describe('uuidv5', () => {
   ])('matches RFC 9562 / Python uuid5 for %j', (name, namespace, expected) => {
     expect(uuidv5(name, namespace)).toBe(expected);
   });
+
+  // Ids the earlier hand-written SHA-1 minted and that live on in Primero: the uuid package must keep them.
+  it.each([
+    [
+      'oscar:01EGG9DKEQNRB1G6T2JW1EZVVW',
+      '5b0f7c1e-3d0a-5a8e-9c51-6c0e2f1d7a10',
+      '4a71a14b-952f-5943-92ec-b0d6d1ba5625',
+    ],
+    [
+      'oscar:01HZX3K8Q2V7RMB5T9C4WJDNEF:program:7:2f0c6b1e-6a3d-4c8e-9b2a-1d4e5f6a7b8c:Family support',
+      undefined,
+      'e65110eb-b379-5629-8dba-45e301690bce',
+    ],
+    ['x'.repeat(55), undefined, '841c35bd-7d80-5523-a896-f9ebd55aa627'],
+    ['y'.repeat(64), undefined, '1b013e80-1d65-5026-8358-4bb1d8c98c91'],
+    ['z'.repeat(119), undefined, '04cbd0b8-18bd-563b-95cd-fbee30cae993'],
+  ])('keeps the id the hand-written implementation gave %j', (name, namespace, expected) => {
+    expect(uuidv5(name, namespace)).toBe(expected);
+  });
+
+  it('refuses a namespace that is not a UUID', () => {
+    expect(() => uuidv5('name', 'not-a-uuid')).toThrow(TypeError);
+  });
 });
 
 describe('canonicalJson', () => {
