@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
 import { loadCatalogue } from '../src/catalogue.ts';
-import { parseCsv } from '../src/core/csv.parser.ts';
 import { normalizeLocationCode } from '../src/core/location-code.ts';
 import { parseNestedForm } from '../src/core/rack-params.ts';
 import { castDate, castInteger, humanizeAttribute, isBlank } from '../src/core/rails-params.ts';
 import { parseRubyTime } from '../src/core/since-date.parser.ts';
 import { encodeUlid, ulidPattern } from '../src/core/ulid.ts';
 
-describe('csv parser', () => {
-  it('handles quoted fields with commas, escaped quotes and CRLF', () => {
-    expect(parseCsv('a,b\r\n1,"x, ""y"""\n')).toEqual([
-      ['a', 'b'],
-      ['1', 'x, "y"'],
-    ]);
-  });
-
+describe('service catalogue', () => {
   it('loads the 52 catalogue rows, including the quoted name and the duplicates', () => {
     const catalogue = loadCatalogue();
     expect(catalogue).toHaveLength(52);
