@@ -19,6 +19,8 @@ type Json = Record<string, unknown>;
  */
 export interface EndState {
   entities: Map<string, string>;
+  /** The run-independent name of each id seen (Primero case_id → its key, …). */
+  names: ReadonlyMap<string, string>;
   duplicates: Duplicates;
   counts: Record<string, number>;
 }
@@ -118,6 +120,7 @@ export async function captureEndState(
 
   const canonical = (value: unknown, field = ''): unknown => {
     if (typeof value === 'string') {
+      if (tenantRowNumber.test(field) && /^\d+$/.test(value)) return '<row>';
       const named = names.get(value);
       if (named !== undefined) return named;
       if (isoTime.test(value)) return '<time>';
@@ -201,6 +204,7 @@ export async function captureEndState(
 
   return {
     entities,
+    names,
     duplicates,
     counts: {
       primeroCases: cases.length,

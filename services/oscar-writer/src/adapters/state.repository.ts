@@ -1,5 +1,5 @@
 import type { InboxDatabase } from '@pos/messaging';
-import { type ColumnType, type Kysely, sql } from 'kysely';
+import { type ColumnType, type Generated, type Kysely, sql } from 'kysely';
 import type { Migration } from 'kysely/migration';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -11,17 +11,44 @@ export interface OscarWriterDatabase extends InboxDatabase {
     referral_key: string;
     case_id: string;
     organization: string;
-    /** `sent`, or `awaiting_global_id` when OSCaR already has the case and needs its global_id. */
-    state: 'sent' | 'awaiting_global_id';
+    /**
+     * `sent`; `awaiting_global_id` when OSCaR already has the case and needs its global_id; `sending` from
+     * just before the upsert until its answer is recorded (found on a redelivery, it means the writer
+     * stopped while OSCaR may or may not have saved the referral).
+     */
+    state: 'sent' | 'awaiting_global_id' | 'sending';
     sent_with_global_id: string | null;
     updated_at: Timestamp;
   };
   links: { global_id: string; case_id: string; case_id_display: string; updated_at: Timestamp };
   decisions_sent: { global_id: string; referral_id: number; status: string; updated_at: Timestamp };
+  /** Referrals sent again after a stop left it unknown whether OSCaR had saved them: possible duplicates to check. */
+  ambiguous_sends: {
+    id: Generated<string>;
+    referral_key: string;
+    case_id: string;
+    organization: string;
+    detected_at: Timestamp;
+  };
 }
 
 export function oscarWriterMigrations(): Record<string, Migration> {
   return {
+    '2026-12-01T00.20-oscar-writer-ambiguous-sends': {
+      up: async (db) => {
+        await db.schema
+          .createTable('ambiguous_sends')
+          .addColumn('id', 'bigserial', (c) => c.primaryKey())
+          .addColumn('referral_key', 'text', (c) => c.notNull())
+          .addColumn('case_id', 'text', (c) => c.notNull())
+          .addColumn('organization', 'text', (c) => c.notNull())
+          .addColumn('detected_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+          .execute();
+      },
+      down: async (db) => {
+        await db.schema.dropTable('ambiguous_sends').execute();
+      },
+    },
     '2026-11-29T00.10-oscar-writer-state': {
       up: async (db) => {
         await db.schema
@@ -68,7 +95,7 @@ export async function saveSentReferral(
     referral_key: string;
     case_id: string;
     organization: string;
-    state: 'sent' | 'awaiting_global_id';
+    state: 'sent' | 'awaiting_global_id' | 'sending';
     sent_with_global_id: string | null;
   },
 ): Promise<void> {
@@ -128,4 +155,29 @@ export async function saveDecisionSent(
       oc.columns(['global_id', 'referral_id']).doUpdateSet({ status: row.status, updated_at: sql`now()` }),
     )
     .execute();
+}
+
+/** Forgets a `sending` mark after OSCaR answered that it did not save the referral. */
+export async function restoreSentReferral(
+  db: Kysely<OscarWriterDatabase>,
+  key: string,
+  previous:
+    { state: 'sent' | 'awaiting_global_id' | 'sending'; sent_with_global_id: string | null } | undefined,
+): Promise<void> {
+  if (!previous || previous.state === 'sending') {
+    await db.deleteFrom('sent_referrals').where('referral_key', '=', key).execute();
+    return;
+  }
+  await db
+    .updateTable('sent_referrals')
+    .set({ state: previous.state, sent_with_global_id: previous.sent_with_global_id, updated_at: sql`now()` })
+    .where('referral_key', '=', key)
+    .execute();
+}
+
+export async function recordAmbiguousSend(
+  db: Kysely<OscarWriterDatabase>,
+  row: { referral_key: string; case_id: string; organization: string },
+): Promise<void> {
+  await db.insertInto('ambiguous_sends').values(row).execute();
 }

@@ -14,6 +14,8 @@ import {
   findLink,
   findSentReferral,
   type OscarWriterDatabase,
+  recordAmbiguousSend,
+  restoreSentReferral,
   saveLink,
   saveSentReferral,
 } from '../adapters/state.repository.ts';
@@ -26,6 +28,13 @@ export interface CaseChangedDeps {
   /** `REFERRALS_CREATED_SINCE`: referrals created before it were the legacy job's to send. */
   referralsCreatedSince: string;
 }
+
+/**
+ * Whether OSCaR may have saved an upsert that failed: no answer (timeout, connection lost, our own abort)
+ * or an answer we could not read. Any other answer (4xx, 5xx) means it did not.
+ */
+const mayHaveBeenSaved = (error: unknown) =>
+  !(error instanceof UpstreamError) || ['TIMEOUT', 'NETWORK', 'ABORTED', 'BAD_RESPONSE'].includes(error.code);
 
 /** OSCaR's answer when the case was already accepted there and the upsert lacks the client's global_id. */
 const recordWasFound = (error: unknown) =>
@@ -72,9 +81,22 @@ export async function handleCaseChanged(
       case_id: event.data.ids.caseId ?? '',
       organization: String(upsert.body.organization.organization_name ?? ''),
     };
+    if (sent?.state === 'sending') {
+      // An earlier attempt stopped between the upsert and its answer: OSCaR may already hold this pending
+      // referral, and it cannot be asked (pending referrals are invisible to its API). Sending again may
+      // duplicate it; not sending may lose it. Send, and record it for the NGO to check.
+      await recordAmbiguousSend(deps.db, record);
+      ctx.logger.warn(
+        { referralKey: upsert.key, organization: record.organization },
+        'referral sent again after an interrupted send: OSCaR may now hold it twice (listed in ambiguous_sends)',
+      );
+    }
+    await saveSentReferral(deps.db, { ...record, state: 'sending', sent_with_global_id: globalId });
     try {
       await deps.oscar.upsertClient(upsert.body.organization, { signal: ctx.signal });
     } catch (error) {
+      if (!mayHaveBeenSaved(error))
+        await recordAfterEffect(() => restoreSentReferral(deps.db, upsert.key, sent), ctx.signal);
       if (globalId === null && recordWasFound(error)) {
         await saveSentReferral(deps.db, {
           ...record,
