@@ -47,7 +47,12 @@ export type {
 } from './primero-decision.planner.ts';
 export { matchDecisionService, planPrimeroDecision } from './primero-decision.planner.ts';
 export { oscarValue, primeroOption } from './primero-options.ts';
-export { PrimeroCase, PrimeroReferral, PrimeroServiceRow } from './primero-records.schema.ts';
+export {
+  PrimeroCase,
+  primeroCaseFields,
+  PrimeroReferral,
+  PrimeroServiceRow,
+} from './primero-records.schema.ts';
 export type { PrimeroData, PrimeroRowData } from './record-diff.ts';
 export { diffCase, sameValue } from './record-diff.ts';
 export type { Result } from './record-parse.ts';

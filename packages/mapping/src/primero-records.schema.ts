@@ -55,6 +55,14 @@ export const PrimeroCase = z.looseObject({
 });
 export type PrimeroCase = z.infer<typeof PrimeroCase>;
 
+/**
+ * The case fields the mapping reads (the keys of `PrimeroCase`): a poller asks Primero for these only
+ * (`fields=`), so it receives no more of a child's record than it maps.
+ *
+ * @example primero.listCases(filter, { fields: primeroCaseFields.join(',') })
+ */
+export const primeroCaseFields: readonly string[] = Object.freeze(Object.keys(PrimeroCase.shape));
+
 /** A transition of type `Referral` (`GET /api/v2/cases/:id/referrals`). */
 export const PrimeroReferral = z.looseObject({
   id: z.string(),

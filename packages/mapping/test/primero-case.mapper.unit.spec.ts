@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { PrimeroCaseEvents } from '../src/index.ts';
-import { primeroCaseToEvents } from '../src/index.ts';
+import { primeroCaseFields, primeroCaseToEvents } from '../src/index.ts';
 import {
   buildPrimeroCase,
   buildPrimeroReferral,
@@ -223,6 +223,40 @@ describe('primeroCaseToEvents: decisions on OSCaR referrals', () => {
   ])('sends no decision for %s', (_name, overrides) => {
     const c = buildPrimeroCase({ oscar_number: ids.globalId, services_section: [fromOscar(overrides)] });
     expect(ok(map(c, [])).decisions).toEqual([]);
+  });
+});
+
+describe('primeroCaseFields (what a poller asks Primero for)', () => {
+  const only = (c: Json): Json =>
+    Object.fromEntries(Object.entries(c).filter(([key]) => primeroCaseFields.includes(key)));
+
+  it.each([
+    ['a case referred to OSCaR', buildPrimeroCase({ owned_by_full_name: 'left out', age: 9 })],
+    ['a linked case', buildPrimeroCase({ oscar_number: ids.linkedGlobalId, services_section: [] })],
+    [
+      'a case with a decision on an OSCaR referral',
+      buildPrimeroCase({
+        oscar_number: ids.globalId,
+        oscar_short_id: 'tkrw-2841',
+        services_section: [
+          buildPrimeroService(),
+          buildPrimeroService({
+            unique_id: ids.secondServiceId,
+            service_response_type: 'referral_from_oscar',
+            oscar_referral_id_a4ac8a5: '2214',
+            referral_status_edf41f2: 'accepted_340953',
+          }),
+        ],
+      }),
+    ],
+  ])('map %s exactly as the whole record does', (_label, c) => {
+    expect(map(only(c))).toStrictEqual(map(c));
+  });
+
+  it('are the PrimeroCase keys, without the fields it does not map', () => {
+    expect(primeroCaseFields).toContain('services_section');
+    expect(primeroCaseFields).toContain('last_updated_at');
+    expect(primeroCaseFields).not.toContain('owned_by_full_name');
   });
 });
 
