@@ -19,8 +19,9 @@ export const envSpec = defineEnv({
   ...mappingsEnv,
   PRIMERO_PAGE_SIZE: {
     schema: env.positiveInt().max(1000, 'must be at most 1000 (Primero 2.10.3+ caps per at 1000)'),
-    description: 'Cases per page when paging through Primero',
-    default: '100',
+    description:
+      'Cases per page when paging through Primero (only the fields the mapping reads are asked for, so a page stays light)',
+    default: '1000',
   },
   CURSOR_OVERLAP_MS: {
     schema: env.nonNegativeInt(),

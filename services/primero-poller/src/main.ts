@@ -3,6 +3,7 @@ import { createPrimeroClient } from '@pos/clients';
 import type { PollerPlumbing } from '@pos/messaging';
 import { startPollerPlumbing } from '@pos/messaging';
 import {
+  createDb,
   createLogger,
   describeConfig,
   type Infrastructure,
@@ -14,6 +15,8 @@ import {
   startupReadiness,
 } from '@pos/runtime';
 
+import { createCaseReadStore } from './adapters/case-reads.repository.ts';
+import { type CaseReadsDatabase, migrateCaseReads } from './adapters/case-reads.table.ts';
 import { pollPrimero } from './adapters/primero.poll.ts';
 import { envSpec, loadServiceConfig } from './config.ts';
 import { buildApp } from './http/app.ts';
@@ -73,6 +76,9 @@ const primero = createPrimeroClient({
   maxConcurrency: config.PRIMERO_MAX_CONCURRENCY,
   pageSize: config.PRIMERO_PAGE_SIZE,
 });
+// Its own tables first: the plumbing starts polling as soon as it is up.
+await shutdown.starting(migrateCaseReads(createDb<unknown>(infra.pool), schema));
+const caseReads = createCaseReadStore(createDb<CaseReadsDatabase>(infra.pool).withSchema(schema));
 const pollerStart = startPollerPlumbing({
   service,
   schema,
@@ -88,6 +94,7 @@ const pollerStart = startPollerPlumbing({
         db,
         schema,
         primero,
+        caseReads,
         tables,
         deadLetters,
         logger,

@@ -2,8 +2,9 @@
  * The next `last_updated_at` cursor after a successful page walk. It never passes the newest change seen,
  * and it stays `overlapMs` behind the moment the walk started: a case saved while the walk ran (after we
  * passed it) has a newer `last_updated_at` than the walk's start, so it is read again next time. Re-reads
- * cost nothing beyond the request, because unchanged content has the same fingerprint and emits no event.
- * The cursor never moves backwards.
+ * cost nothing beyond the list request: a case still at the `last_updated_at` it was handled at is skipped
+ * (`isUnchangedSinceRead`), and a changed one with unchanged content has the same fingerprint and emits no
+ * event. The cursor never moves backwards.
  */
 export function nextCursor(input: {
   previous: string;
