@@ -16,5 +16,12 @@ export type { Limiter, LimiterOptions, LimiterStats } from './rate-limit.ts';
 export { createLimiter } from './rate-limit.ts';
 export type { UpstreamErrorCode, UpstreamErrorInit, UpstreamSystem } from './upstream-error.ts';
 export { classifyStatus, parseRetryAfter, UpstreamError } from './upstream-error.ts';
-export type { CallOptions, ClientCounters, ClientStats, FetchLike } from './upstream-http.ts';
+export type {
+  CallOptions,
+  ClientCounters,
+  ClientStats,
+  ExchangeObservation,
+  ExchangeObserver,
+  FetchLike,
+} from './upstream-http.ts';
 export { maxRequestLineBytes } from './upstream-http.ts';

@@ -2,7 +2,14 @@ import { badEnvelope, checkBody, expectRecordArray, shapeOf } from './envelope.t
 import type { RequestRecord, UnknownRecord } from './json.ts';
 import { clip, isRecord, isStructuralToken } from './json.ts';
 import { UpstreamError } from './upstream-error.ts';
-import type { CallOptions, ClientStats, FetchLike, HttpRequest, HttpResponse } from './upstream-http.ts';
+import type {
+  CallOptions,
+  ClientStats,
+  ExchangeObserver,
+  FetchLike,
+  HttpRequest,
+  HttpResponse,
+} from './upstream-http.ts';
 import { createUpstream, upstreamFailure } from './upstream-http.ts';
 
 export interface OscarClientOptions {
@@ -24,6 +31,8 @@ export interface OscarClientOptions {
   fetch?: FetchLike;
   /** Wall clock in ms (token expiry, `Retry-After` dates). Default `Date.now`. */
   now?: () => number;
+  /** Sees every HTTP exchange's duration, status and error code (for metrics); default: none. */
+  onExchange?: ExchangeObserver | undefined;
 }
 
 export interface ListClientsOptions extends CallOptions {

@@ -6,7 +6,14 @@ import { clip, isRecord, isStructuralToken } from './json.ts';
 import type { PrimeroAuth } from './primero-auth.ts';
 import { basicAuth, jwtAuth } from './primero-auth.ts';
 import { UpstreamError } from './upstream-error.ts';
-import type { CallOptions, ClientStats, FetchLike, HttpRequest, HttpResponse } from './upstream-http.ts';
+import type {
+  CallOptions,
+  ClientStats,
+  ExchangeObserver,
+  FetchLike,
+  HttpRequest,
+  HttpResponse,
+} from './upstream-http.ts';
 import { createUpstream, upstreamFailure } from './upstream-http.ts';
 
 export interface PrimeroClientOptions {
@@ -31,6 +38,8 @@ export interface PrimeroClientOptions {
   fetch?: FetchLike;
   /** Wall clock in ms (token expiry, `Retry-After` dates). Default `Date.now`. */
   now?: () => number;
+  /** Sees every HTTP exchange's duration, status and error code (for metrics); default: none. */
+  onExchange?: ExchangeObserver | undefined;
   /** Ids for `createCase` when the caller gives none. Default `crypto.randomUUID` (lowercase v4). */
   newId?: () => string;
 }

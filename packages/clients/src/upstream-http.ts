@@ -26,6 +26,24 @@ export interface ClientCounters {
   errors: Partial<Record<UpstreamErrorCode, number>>;
 }
 
+/**
+ * One HTTP exchange, as a metrics observer sees it: the operation is the method and path template
+ * (`GET /api/v2/cases/:id`), never a URL with ids, and nothing of the bodies.
+ */
+export interface ExchangeObservation {
+  system: UpstreamSystem;
+  operation: string;
+  /** The response's status, or null when none came (timeout, connection failure, aborted). */
+  status: number | null;
+  /** The failure's code, or null when the exchange succeeded. */
+  code: UpstreamErrorCode | null;
+  /** From sending the request to the end of the response body. */
+  seconds: number;
+}
+
+/** Called after every HTTP exchange (logins and refreshes included); must not throw. */
+export type ExchangeObserver = (exchange: ExchangeObservation) => void;
+
 export interface ClientStats extends ClientCounters {
   limiter: LimiterStats;
 }
@@ -62,6 +80,8 @@ export interface TransportOptions {
   counters: ClientCounters;
   /** Extracts the structural part of an upstream JSON error body (never record content). */
   errorDetails: (status: number, body: unknown) => string[];
+  /** Sees every exchange's duration, status and error code, for metrics. */
+  onExchange?: ExchangeObserver | undefined;
 }
 
 export type Send = (request: HttpRequest) => Promise<HttpResponse>;
@@ -111,6 +131,30 @@ export function createTransport(options: TransportOptions): Send {
   const prefix = base.pathname.replace(/\/+$/, '');
 
   const fail = (request: HttpRequest, init: FailureInit) => upstreamFailure(system, counters, request, init);
+
+  /** One exchange, reported to `onExchange` however it ended. */
+  async function observed(request: HttpRequest, url: string): Promise<HttpResponse> {
+    const observe = options.onExchange;
+    if (!observe) return exchange(request, url);
+    const started = performance.now();
+    const report = (status: number | null, code: UpstreamErrorCode | null) =>
+      observe({
+        system,
+        operation: operationOf(request),
+        status,
+        code,
+        seconds: (performance.now() - started) / 1000,
+      });
+    try {
+      const response = await exchange(request, url);
+      report(response.status, null);
+      return response;
+    } catch (error) {
+      if (error instanceof UpstreamError) report(error.status ?? null, error.code);
+      else report(null, 'NETWORK');
+      throw error;
+    }
+  }
 
   async function exchange(request: HttpRequest, url: string): Promise<HttpResponse> {
     counters.requests += 1;
@@ -192,7 +236,7 @@ export function createTransport(options: TransportOptions): Send {
     }
     const url = `${origin}${target}`;
     try {
-      return await options.limiter.run(() => exchange(request, url), request.signal);
+      return await options.limiter.run(() => observed(request, url), request.signal);
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
       if (request.signal?.aborted) {
@@ -254,6 +298,7 @@ export interface CommonClientOptions {
   maxRetryAfterPauseMs?: number;
   fetch?: FetchLike;
   now?: () => number;
+  onExchange?: ExchangeObserver | undefined;
 }
 
 /**
@@ -288,6 +333,7 @@ export function createUpstream(
     maxRetryAfterPauseMs: options.maxRetryAfterPauseMs ?? defaults.maxRetryAfterPauseMs,
     counters,
     errorDetails,
+    onExchange: options.onExchange,
   });
   return { baseUrl, now, counters, limiter, send };
 }

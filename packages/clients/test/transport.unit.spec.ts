@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createOscarClient } from '../src/oscar.client.ts';
 import { createPrimeroClient } from '../src/primero.client.ts';
 import { UpstreamError } from '../src/upstream-error.ts';
-import type { FetchLike } from '../src/upstream-http.ts';
+import type { ExchangeObservation, FetchLike } from '../src/upstream-http.ts';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(status === 204 ? null : JSON.stringify(body), {
@@ -204,5 +204,32 @@ describe('OSCaR requests', () => {
     const { fetch } = recordingFetch(() => json(200, { data: {} }));
     const oscar = createOscarClient({ baseUrl: 'http://oscar.test', email: 'e', password: 'p', fetch });
     await expect(oscar.listClients()).rejects.toMatchObject({ code: 'AUTH_FAILED', retryable: false });
+  });
+});
+
+describe('exchange observer', () => {
+  it('sees each exchange with its path template, status, error code and duration, never an id', async () => {
+    const id = 'ee03c7e4-46bd-40ed-9312-01ce08515f1a';
+    const seen: ExchangeObservation[] = [];
+    let answer = 200;
+    const { fetch } = recordingFetch(() => json(answer, answer === 200 ? { data: { id } } : { errors: [] }));
+    const primero = createPrimeroClient({ ...basic, fetch, onExchange: (exchange) => seen.push(exchange) });
+    await primero.getCase(id);
+    answer = 503;
+    await caught(primero.getCase(id));
+    const refused = createPrimeroClient({
+      ...basic,
+      fetch: () => Promise.reject(new TypeError('fetch failed')),
+      onExchange: (exchange) => seen.push(exchange),
+    });
+    await caught(refused.getCase(id));
+
+    expect(seen.map(({ seconds: _seconds, ...rest }) => rest)).toEqual([
+      { system: 'primero', operation: 'GET /api/v2/cases/:id', status: 200, code: null },
+      { system: 'primero', operation: 'GET /api/v2/cases/:id', status: 503, code: 'SERVER_ERROR' },
+      { system: 'primero', operation: 'GET /api/v2/cases/:id', status: null, code: 'NETWORK' },
+    ]);
+    for (const { seconds } of seen) expect(seconds).toBeGreaterThanOrEqual(0);
+    expect(JSON.stringify(seen)).not.toContain(id);
   });
 });
