@@ -96,7 +96,8 @@ export function buildOscarSim(options: OscarSimOptions = {}): OscarSim {
     token: options.controlToken ?? 'sim-control',
     counts: () => recordCounts(store),
     reset: () => resetStore(store),
-    seed: (count, seed, options) => seedClients(store, count, seed, { linked: options.linked !== false }),
+    seed: (count, seed, options) =>
+      seedClients(store, count, seed, { linked: options.linked !== false, ...seedAnchor(options.now) }),
     isWrite: (request) => request.method !== 'GET' && writeRoutes.has(request.routeOptions.url ?? ''),
     sendFault: sendOscarFault,
   };
@@ -145,4 +146,14 @@ function registerBodyParsers(app: FastifyInstance): void {
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, _body, done) => {
     done(null, undefined);
   });
+}
+
+/**
+ * `"now"` in a seed request: the instant the seeded timestamps are relative to (default the server clock),
+ * so that two runs of one scenario seed identical records.
+ */
+function seedAnchor(value: unknown): { now?: Date } {
+  if (typeof value !== 'string') return {};
+  const at = new Date(value);
+  return Number.isNaN(at.getTime()) ? {} : { now: at };
 }

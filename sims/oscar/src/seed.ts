@@ -44,11 +44,11 @@ export function seedClients(
   store: Store,
   count: number,
   seed: number,
-  options: { linked?: boolean } = {},
+  options: { linked?: boolean; now?: Date } = {},
 ): SeedSummary {
   const linked = options.linked ?? true;
   const rng = createRng(seed);
-  const now = store.now();
+  const now = options.now ?? store.now();
   const tenants = store.organizations
     .filter((organization) => organization.integrated && organization.shortName !== 'demo')
     .map((organization) => store.tenants.get(organization.shortName))

@@ -250,6 +250,32 @@ describe('stats, reset and faults', () => {
     await sim.control('DELETE', '/_control/faults');
     expect((await sim.api('GET', '/api/v1/organizations/clients')).statusCode).toBe(200);
   });
+
+  it('adds Retry-After to injected errors when asked, as a proxy answering 503 or 429 does', async () => {
+    await sim.control('PUT', '/_control/faults', { errorRate: 1, errorStatus: 429, retryAfterSeconds: 2 });
+    const limited = await sim.api('GET', '/api/v1/organizations');
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBe('2');
+    await sim.control('PUT', '/_control/faults', { errorRate: 1, errorStatus: 503 });
+    expect((await sim.api('GET', '/api/v1/organizations')).headers['retry-after']).toBeUndefined();
+    expect((await sim.control('PUT', '/_control/faults', { retryAfterSeconds: -1 })).statusCode).toBe(422);
+  });
+
+  it('seeds relative to a given instant, so two runs seed the same records', async () => {
+    const now = '2026-06-30T23:58:00.000Z';
+    await sim.control('POST', '/_control/seed', { count: 20, seed: 7, now });
+    const first = [...sim.store.tenants.values()].flatMap((t) =>
+      [...t.clients.values()].map((c) => c.dateOfBirth + c.createdAt.toISOString()),
+    );
+    await sim.control('POST', '/_control/reset');
+    await sim.control('POST', '/_control/seed', { count: 20, seed: 7, now });
+    const second = [...sim.store.tenants.values()].flatMap((t) =>
+      [...t.clients.values()].map((c) => c.dateOfBirth + c.createdAt.toISOString()),
+    );
+    expect(second).toEqual(first);
+    expect(first.length).toBeGreaterThan(0);
+    expect(first.every((value) => value.slice(-24) <= now)).toBe(true);
+  });
 });
 
 describe('GET /api/v1/organizations', () => {

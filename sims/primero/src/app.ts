@@ -128,7 +128,10 @@ export function buildPrimeroSim(options: PrimeroSimOptions = {}): FastifyInstanc
       ctx.referrals.clear();
       ctx.auth.reset();
     },
-    seed: (count, seed) => seedCases(ctx, count, seed),
+    seed: (count, seed, options) => {
+      const at = typeof options.now === 'string' ? Date.parse(options.now) : Number.NaN;
+      return seedCases(ctx, count, seed, Number.isNaN(at) ? undefined : at);
+    },
     isWrite: (request) => {
       const path = pathOf(request.url);
       return (

@@ -28,8 +28,9 @@ export interface SeedSummary {
 
 const dayMs = 86_400_000;
 
-export function seedCases(ctx: SimContext, count: number, seed: number): SeedSummary {
-  const now = ctx.now();
+/** `at`: the instant seeded timestamps are relative to (default the server clock), for repeatable runs. */
+export function seedCases(ctx: SimContext, count: number, seed: number, at?: number): SeedSummary {
+  const now = at ?? ctx.now();
   const start = ctx.cases.size;
   const entries: { id: string; uniqueIdentifier: string; data: JsonObject }[] = [];
   const referrals: Referral[] = [];

@@ -163,6 +163,16 @@ describe('seed', () => {
     await Promise.all([one, two, split, other].map((h) => h.close()));
   });
 
+  it('seeds relative to a given instant ("now"), so two runs at different times seed the same dates', async () => {
+    await sim.control('POST', '/_control/seed', { count: 10, seed: 3, now: '2020-01-01T00:00:00.000Z' });
+    const cases = await snapshot(sim);
+    expect(cases).toHaveLength(10);
+    for (const record of cases) {
+      expect(String(record.created_at) <= '2020-01-01T00:00:00.000Z').toBe(true);
+      expect(String(record.last_updated_at) <= '2020-01-01T00:00:00.000Z').toBe(true);
+    }
+  });
+
   it('produces Cambodian cases: Latin names, codes without leading zeros, Cambodia services, referrals to OSCaR NGOs', async () => {
     const seeded = await sim.control('POST', '/_control/seed', { count: 200, seed: 7 });
     expect(seeded.json<{ seeded: { cases: number } }>().seeded.cases).toBe(200);

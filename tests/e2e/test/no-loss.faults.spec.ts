@@ -36,6 +36,7 @@ const ngos = ['cif', 'holt', 'mtp', 'tlc'];
 const liveNamespace = '8d0c55b4-3b57-4f4e-9d9b-1f6f4e1b7a21';
 /** How long faults go on: sized to the backfill, so they hit a sync at work; live changes are spread over it. */
 const windowMs = Math.max(30_000, records * 45);
+const seedAnchor = new Date().toISOString();
 
 /** A deterministic pseudo-random sequence, so a run's faults can be replayed with FAULTS_SEED. */
 function rng(start: number): () => number {
@@ -143,8 +144,10 @@ describe('nothing lost, nothing duplicated, whatever breaks', () => {
     let lastInfraFaultAt = 0;
     try {
       await system.start();
-      await system.primeroControl('POST', '/_control/seed', { count: records, seed, linked: false });
-      await system.oscarControl('POST', '/_control/seed', { count: records, seed, linked: false });
+      // Both runs seed relative to one instant, so their seeded dates are equal to the day.
+      const now = seedAnchor;
+      await system.primeroControl('POST', '/_control/seed', { count: records, seed, linked: false, now });
+      await system.oscarControl('POST', '/_control/seed', { count: records, seed, linked: false, now });
       const keys = await initialKeys(system);
 
       const live = makeLiveChanges(system, keys);
@@ -308,6 +311,7 @@ function makeLiveChanges(system: System, keys: { primeroCaseIds: Map<string, str
         if (!pending) continue;
         const accepted = await system.oscarControl('POST', `/_control/referrals/${text(pending.id)}/accept`, {
           organization: ngo,
+          case_worker: { name: 'Dara Kim', mobile: '012345678' },
         });
         if (accepted.status < 300 || accepted.status === 409) awaiting.delete(caseId);
       }
