@@ -1,6 +1,8 @@
 export type { OscarSim, OscarSimOptions } from './app.ts';
 export { buildOscarSim } from './app.ts';
 export { loadCatalogue } from './catalogue.ts';
+export type { OscarSimConfig } from './config.ts';
+export { envTable, loadConfig } from './config.ts';
 export type { ReferredClientJson, ServiceJson, SharedClientJson } from './core/client.serializer.ts';
 export type { CatalogueService, Client, Organization, Referral } from './core/model.ts';
 export { encodeUlid, ulidPattern } from './core/ulid.ts';
