@@ -121,6 +121,9 @@ export async function captureEndState(
   const canonical = (value: unknown, field = ''): unknown => {
     if (typeof value === 'string') {
       if (tenantRowNumber.test(field) && /^\d+$/.test(value)) return '<row>';
+      // Consent-form URLs carry the referral's row number.
+      if (/\/consent_form\/\d+\//.test(value))
+        return value.replace(/\/consent_form\/\d+\//, '/consent_form/<row>/');
       const named = names.get(value);
       if (named !== undefined) return named;
       if (isoTime.test(value)) return '<time>';
