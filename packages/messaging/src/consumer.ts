@@ -1,6 +1,6 @@
 import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
 import { parseEvent, type Routes, type RoutingKey } from '@pos/contracts';
-import type { Logger } from '@pos/runtime';
+import { type ConsumerMetrics, type HandlingOutcome, type Logger, noopMetrics } from '@pos/runtime';
 import type { ConfirmChannel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
 import { type Kysely, sql } from 'kysely';
 
@@ -59,6 +59,8 @@ export interface ConsumerOptions {
    */
   replica?: { index: number; count: number; standbyDelayMs?: number };
   now?: () => Date;
+  /** Reports messages received and how each was settled; default: nothing. */
+  metrics?: ConsumerMetrics;
 }
 
 export interface Consumer {
@@ -87,6 +89,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   const poisonCount = options.poisonDeliveryCount ?? Math.max(2, limits.deliveryLimit - 2);
   const random = options.random ?? Math.random;
   const now = options.now ?? (() => new Date());
+  const metrics = options.metrics ?? noopMetrics.consumer;
   const logger = options.logger.child({ component: 'consumer', group: options.topology.group });
   // Aborted when the consumer stops (after draining) or the service shuts down: handlers' upstream calls.
   const abort = new AbortController();
@@ -107,8 +110,9 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   let consumerTags: string[] = [];
   let stopping = false;
 
-  const count = (outcome: string) => {
+  const count = (outcome: HandlingOutcome, failure?: { code: string; exhausted: boolean }) => {
     counts[outcome] = (counts[outcome] ?? 0) + 1;
+    metrics.settled(outcome, failure);
   };
 
   const attach = async (): Promise<void> => {
@@ -197,6 +201,11 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
    * on the next one, so this delivery is given up.
    */
   const handleUntilSettled = async (ch: ConfirmChannel, queue: string, message: ConsumeMessage) => {
+    metrics.received(
+      typeof message.properties.type === 'string'
+        ? message.properties.type
+        : routeOf(message.fields.routingKey),
+    );
     for (let failures = 1; ; failures += 1) {
       try {
         await handleMessage(ch, queue, message);
@@ -241,6 +250,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       failure: FailureInfo,
       _payload: unknown,
       keys: { caseId: string | null; globalId: string | null },
+      exhausted = false,
     ) => {
       // The row in Postgres is the record an operator works from; it keeps the event only sealed.
       const firstFailedAt =
@@ -292,7 +302,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
           },
         },
       );
-      count('dead-lettered');
+      count('dead-lettered', { code: failure.code, exhausted });
       log.warn(
         {
           code: failure.code,
@@ -418,6 +428,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
             : failure,
           event,
           keys,
+          decision.why === 'exhausted',
         );
         return;
       }
@@ -442,7 +453,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
         dueAt: new Date(now().getTime() + decision.delayMs),
       });
       pump.wake();
-      count('retried');
+      count('retried', { code: failure.code, exhausted: false });
       log.warn(
         { code: failure.code, reason: failure.message, retryInMs: decision.delayMs },
         'retry scheduled',

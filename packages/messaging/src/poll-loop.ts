@@ -1,5 +1,5 @@
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Logger } from '@pos/runtime';
+import { type Logger, noopMetrics, type PollMetrics } from '@pos/runtime';
 
 import { nextPollDelay } from './core/poll.policy.ts';
 
@@ -32,7 +32,10 @@ export function startPollLoop(options: {
   intervalMs: number;
   poll: (signal: AbortSignal) => Promise<PollSummary>;
   logger: Logger;
+  /** Reports each poll's duration, outcome and counts; default: nothing. */
+  metrics?: PollMetrics;
 }): PollLoop {
+  const metrics = options.metrics ?? noopMetrics.poll;
   const abort = new AbortController();
   let current: Promise<PollSummary> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -58,6 +61,7 @@ export function startPollLoop(options: {
           failures = 0;
           lastSuccessAt = new Date().toISOString();
           lastError = null;
+          metrics.pollEnded({ ok: true, seconds: (Date.now() - started) / 1000, summary });
           span.setAttributes({
             'sync.read': summary.read,
             'sync.emitted': summary.emitted,
@@ -71,6 +75,7 @@ export function startPollLoop(options: {
         (error: unknown) => {
           failures += 1;
           lastError = error instanceof Error ? error.message : 'unknown error';
+          metrics.pollEnded({ ok: false, seconds: (Date.now() - started) / 1000 });
           span.setStatus({ code: SpanStatusCode.ERROR, message: lastError });
           options.logger.warn({ reason: lastError, consecutiveFailures: failures }, 'poll failed');
           throw error;

@@ -1,4 +1,4 @@
-import type { Logger } from '@pos/runtime';
+import { type Logger, noopMetrics, type RelayMetrics } from '@pos/runtime';
 import type { ConfirmChannel, RecoveringChannelModel } from 'amqplib';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
@@ -24,6 +24,8 @@ export interface RelayOptions {
   sweepIntervalMs?: number;
   /** The service's shutdown signal: the relay's waits end when it aborts. */
   signal?: AbortSignal;
+  /** Reports rows published and failed rounds; default: nothing. */
+  metrics?: RelayMetrics;
 }
 
 export interface Relay {
@@ -44,6 +46,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const batchSize = options.batchSize ?? 200;
   const sweepMs = options.sweepIntervalMs ?? 1_000;
   const logger = options.logger.child({ component: 'outbox-relay' });
+  const metrics = options.metrics ?? noopMetrics.relay;
   let channel: ConfirmChannel | undefined;
   let returned: string[] = [];
   const closing = new AbortController();
@@ -91,7 +94,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   };
 
   const publishBatch = async (): Promise<number> => {
-    return options.db.transaction().execute(async (trx) => {
+    const published = await options.db.transaction().execute(async (trx) => {
       const rows = await trx
         .selectFrom('outbox')
         .selectAll()
@@ -122,6 +125,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         .execute();
       return rows.length;
     });
+    // Counted once committed: rows of a round whose commit failed go out again and are counted then.
+    if (published > 0) metrics.published(published);
+    return published;
   };
 
   const flush = async (): Promise<number> => {
@@ -157,6 +163,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       } catch (error) {
         failures += 1;
         channel = undefined;
+        metrics.publishFailed();
         logger.warn(
           { reason: error instanceof Error ? error.message : 'unknown', failures },
           'outbox publish failed',

@@ -1,10 +1,18 @@
 import { hostname } from 'node:os';
 
 import type { SourceSystem } from '@pos/contracts';
-import { createDb, type Infrastructure, type Logger, type ShutdownStage } from '@pos/runtime';
+import {
+  createDb,
+  type Infrastructure,
+  type Logger,
+  type PollerMetrics,
+  type ShutdownStage,
+  type WriterMetrics,
+} from '@pos/runtime';
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 
+import { pollerBacklog, writerBacklog } from './backlog.repository.ts';
 import { type Consumer, type Handlers, startConsumer } from './consumer.ts';
 import { defaultRetryPolicy } from './core/retry.policy.ts';
 import { consumerTopology } from './core/topology.ts';
@@ -37,6 +45,8 @@ export async function startPollerPlumbing(options: {
   mappingVersion?: string;
   /** The service's shutdown signal: ends every wait of the relay at once. */
   signal?: AbortSignal;
+  /** Where polls, the relay and dead letters report, and the backlog is read on each scrape; default: nowhere. */
+  metrics?: PollerMetrics;
   poll: (
     deps: { db: Kysely<PollerStateDatabase>; deadLetters: DeadLetterPublisher },
     signal: AbortSignal,
@@ -49,12 +59,23 @@ export async function startPollerPlumbing(options: {
     ...deadLetterMigrations(),
   });
   const db = createDb<PollerStateDatabase>(infra.pool).withSchema(schema);
-  const deadLetters = createDeadLetterPublisher(
+  const publisher = createDeadLetterPublisher(
     infra.broker.connection,
     options.service,
     db as unknown as Kysely<DeadLetterDatabase>,
     options.mappingVersion,
   );
+  const { metrics } = options;
+  const deadLetters: DeadLetterPublisher = metrics
+    ? {
+        ...publisher,
+        publish: async (record) => {
+          await publisher.publish(record);
+          metrics.deadLetters.deadLettered(record.code);
+        },
+      }
+    : publisher;
+  metrics?.readOnScrape(() => pollerBacklog(db));
   const relay = await startRelay({
     db,
     pool: infra.pool,
@@ -63,11 +84,13 @@ export async function startPollerPlumbing(options: {
     partitions: options.partitions,
     logger,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(metrics ? { metrics: metrics.relay } : {}),
   });
   const pollLoop = startPollLoop({
     intervalMs: options.intervalMs,
     logger,
     poll: (signal) => options.poll({ db, deadLetters }, signal),
+    ...(metrics ? { metrics: metrics.poll } : {}),
   });
   return {
     pollLoop,
@@ -116,6 +139,8 @@ export async function startWriterPlumbing<DB extends InboxDatabase>(options: {
   deadLetterRetentionDays?: number;
   /** `WRITER_REPLICAS` and `WRITER_REPLICA_INDEX` (empty: the number ending the host name, else 0). */
   replicas?: { count: number; index: string; standbyDelayMs?: number };
+  /** Where the consumer reports, and the backlog is read on each scrape; default: nowhere. */
+  metrics?: WriterMetrics;
   handlers: (db: Kysely<DB>) => Handlers;
 }): Promise<WriterPlumbing> {
   const { infra, schema } = options;
@@ -131,6 +156,7 @@ export async function startWriterPlumbing<DB extends InboxDatabase>(options: {
     retryPolicy: { ...defaultRetryPolicy, maxAttempts: options.maxAttempts },
     handlers: options.handlers(db),
     cipher: options.cipher ?? null,
+    ...(options.metrics ? { metrics: options.metrics.consumer } : {}),
     ...(options.mappingVersion === undefined ? {} : { mappingVersion: options.mappingVersion }),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.replicas && options.replicas.count > 1
@@ -145,6 +171,7 @@ export async function startWriterPlumbing<DB extends InboxDatabase>(options: {
         }
       : {}),
   });
+  options.metrics?.readOnScrape(() => writerBacklog(db as unknown as Kysely<InboxDatabase>));
   const prune = async () => {
     try {
       const pruned = await pruneDeadLetterPayloads(

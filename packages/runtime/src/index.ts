@@ -19,7 +19,28 @@ export { openInfrastructure } from './infrastructure.ts';
 export type { Logger } from './logger.ts';
 export { createLogger, redactedPaths } from './logger.ts';
 export { loadMappingTables, loadMappingTablesOrExit } from './mapping-tables.loader.ts';
+export type {
+  BacklogReadings,
+  ConsumerMetrics,
+  DeadLetterMetrics,
+  HandlingOutcome,
+  PollerMetrics,
+  PollMetrics,
+  PollObservation,
+  ReadOnScrape,
+  RelayMetrics,
+  WriterMetrics,
+} from './metrics.ts';
+export { noopMetrics } from './metrics.ts';
 export { createDb, createPool, pingPostgres } from './postgres.ts';
+export type { Registry, UpstreamExchange } from './prometheus.ts';
+export {
+  createMetricsRegistry,
+  pollerMetrics,
+  registerMetricsRoute,
+  upstreamMetrics,
+  writerMetrics,
+} from './prometheus.ts';
 export {
   commonEnv,
   mappingsEnv,
