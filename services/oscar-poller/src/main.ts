@@ -4,14 +4,17 @@ import type { PollerPlumbing } from '@pos/messaging';
 import { startPollerPlumbing } from '@pos/messaging';
 import {
   createLogger,
+  createMetricsRegistry,
   describeConfig,
   type Infrastructure,
   installShutdown,
   loadConfigOrExit,
   loadMappingTablesOrExit,
   openInfrastructure,
+  pollerMetrics,
   startTelemetry,
   startupReadiness,
+  upstreamMetrics,
 } from '@pos/runtime';
 
 import { pollOscar } from './adapters/oscar.poll.ts';
@@ -25,6 +28,9 @@ const config = loadConfigOrExit(loadServiceConfig);
 const logger = createLogger({ service, level: config.LOG_LEVEL });
 const telemetry = startTelemetry({ service, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');
+// One metrics registry for the process, served on GET /metrics; the plumbing and the client report to it.
+const registry = createMetricsRegistry(service);
+const metrics = pollerMetrics(registry, { intervalMs: config.POLL_INTERVAL_MS });
 
 const tables = await loadMappingTablesOrExit(config.MAPPINGS_DIR, logger);
 // Health answers from the start: live at once, ready when Postgres and RabbitMQ answer and it polls.
@@ -34,6 +40,8 @@ const started: { infra?: Infrastructure; poller?: PollerPlumbing } = {};
 const app = buildApp({
   logger,
   readiness,
+  adminToken: config.ADMIN_TOKEN,
+  metrics: registry,
   get pollLoop() {
     return started.poller?.pollLoop;
   },
@@ -70,9 +78,11 @@ const oscar = createOscarClient({
   timeoutMs: config.OSCAR_TIMEOUT_MS,
   maxRequestsPerSecond: config.OSCAR_MAX_RPS,
   maxConcurrency: config.OSCAR_MAX_CONCURRENCY,
+  onExchange: upstreamMetrics(registry),
 });
 const pollerStart = startPollerPlumbing({
   service,
+  metrics,
   schema,
   infra,
   logger,

@@ -5,14 +5,17 @@ import { startPollerPlumbing } from '@pos/messaging';
 import {
   createDb,
   createLogger,
+  createMetricsRegistry,
   describeConfig,
   type Infrastructure,
   installShutdown,
   loadConfigOrExit,
   loadMappingTablesOrExit,
   openInfrastructure,
+  pollerMetrics,
   startTelemetry,
   startupReadiness,
+  upstreamMetrics,
 } from '@pos/runtime';
 
 import { createCaseReadStore } from './adapters/case-reads.repository.ts';
@@ -28,6 +31,9 @@ const config = loadConfigOrExit(loadServiceConfig);
 const logger = createLogger({ service, level: config.LOG_LEVEL });
 const telemetry = startTelemetry({ service, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');
+// One metrics registry for the process, served on GET /metrics; the plumbing and the client report to it.
+const registry = createMetricsRegistry(service);
+const metrics = pollerMetrics(registry, { intervalMs: config.POLL_INTERVAL_MS });
 
 const tables = await loadMappingTablesOrExit(config.MAPPINGS_DIR, logger);
 // Health answers from the start: live at once, ready when Postgres and RabbitMQ answer and it polls.
@@ -37,6 +43,8 @@ const started: { infra?: Infrastructure; poller?: PollerPlumbing } = {};
 const app = buildApp({
   logger,
   readiness,
+  adminToken: config.ADMIN_TOKEN,
+  metrics: registry,
   get pollLoop() {
     return started.poller?.pollLoop;
   },
@@ -75,12 +83,14 @@ const primero = createPrimeroClient({
   maxRequestsPerSecond: config.PRIMERO_MAX_RPS,
   maxConcurrency: config.PRIMERO_MAX_CONCURRENCY,
   pageSize: config.PRIMERO_PAGE_SIZE,
+  onExchange: upstreamMetrics(registry),
 });
 // Its own tables first: the plumbing starts polling as soon as it is up.
 await shutdown.starting(migrateCaseReads(createDb<unknown>(infra.pool), schema));
 const caseReads = createCaseReadStore(createDb<CaseReadsDatabase>(infra.pool).withSchema(schema));
 const pollerStart = startPollerPlumbing({
   service,
+  metrics,
   schema,
   infra,
   logger,

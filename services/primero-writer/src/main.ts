@@ -4,6 +4,7 @@ import type { WriterPlumbing } from '@pos/messaging';
 import { payloadCipher, startWriterPlumbing } from '@pos/messaging';
 import {
   createLogger,
+  createMetricsRegistry,
   describeConfig,
   type Infrastructure,
   installShutdown,
@@ -12,6 +13,8 @@ import {
   openInfrastructure,
   startTelemetry,
   startupReadiness,
+  upstreamMetrics,
+  writerMetrics,
 } from '@pos/runtime';
 
 import { envSpec, loadServiceConfig } from './config.ts';
@@ -26,6 +29,9 @@ const config = loadConfigOrExit(loadServiceConfig);
 const logger = createLogger({ service, level: config.LOG_LEVEL });
 const telemetry = startTelemetry({ service, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');
+// One metrics registry for the process, served on GET /metrics; the plumbing and the client report to it.
+const registry = createMetricsRegistry(service);
+const metrics = writerMetrics(registry);
 
 const tables = await loadMappingTablesOrExit(config.MAPPINGS_DIR, logger);
 // Health answers from the start: live at once, ready when Postgres and RabbitMQ answer and it consumes.
@@ -35,6 +41,8 @@ const started: { infra?: Infrastructure; writer?: WriterPlumbing } = {};
 const app = buildApp({
   logger,
   readiness,
+  adminToken: config.ADMIN_TOKEN,
+  metrics: registry,
   get consumer() {
     return started.writer?.consumer;
   },
@@ -72,9 +80,11 @@ const primero = createPrimeroClient({
   timeoutMs: config.PRIMERO_TIMEOUT_MS,
   maxRequestsPerSecond: config.PRIMERO_MAX_RPS,
   maxConcurrency: config.PRIMERO_MAX_CONCURRENCY,
+  onExchange: upstreamMetrics(registry),
 });
 const writerStart = startWriterPlumbing({
   service,
+  metrics,
   schema,
   source: 'oscar',
   infra,
