@@ -26,6 +26,8 @@ const { databaseUrl: serverDatabaseUrl, amqpUrl: serverAmqpUrl, managementBaseUr
 /** The demo's own database and vhost, made fresh at every start: the simulators start fresh too. */
 const demoName = env.DEMO_NAME ?? 'primero_oscar_sync_demo';
 const controlToken = env.SIM_CONTROL_TOKEN ?? 'sim-control';
+/** The services' ADMIN_TOKEN: the bearer token of their /admin/ routes (a fixed one for the demo, like the sims'). */
+const adminToken = env.ADMIN_TOKEN ?? 'demo-admin-token';
 const seedCount = Number(env.SEED_COUNT ?? '25');
 const pollIntervalMs = env.POLL_INTERVAL_MS ?? '2000';
 /** The services' health/admin ports: this one and the next three (8081–8084 by default). */
@@ -72,12 +74,13 @@ const services: Part[] = (
     DATABASE_URL: withPath(serverDatabaseUrl, demoName),
     AMQP_URL: withPath(serverAmqpUrl, demoName),
     HTTP_PORT: String(port),
+    ADMIN_TOKEN: adminToken,
     POLL_INTERVAL_MS: pollIntervalMs,
     PRIMERO_BASE_URL: env.PRIMERO_BASE_URL ?? `http://127.0.0.1:${env.PRIMERO_SIM_PORT ?? '4010'}`,
     OSCAR_BASE_URL: env.OSCAR_BASE_URL ?? `http://127.0.0.1:${env.OSCAR_SIM_PORT ?? '4020'}`,
   },
   readyUrl: `http://127.0.0.1:${port}/health/ready`,
-  note: `${name.padEnd(19)} http://127.0.0.1:${port}/health/ready`,
+  note: `${name.padEnd(19)} http://127.0.0.1:${port}/health/ready  /metrics  /admin/status`,
 }));
 
 const children = new Map<string, ChildProcess>();
@@ -248,6 +251,9 @@ console.log(
     seedCount > 0
       ? `  simulators seeded with ${seedCount} records each (SEED_COUNT=0 to start empty)`
       : '  simulators start empty',
+    `  admin routes take the bearer token ${adminToken} (ADMIN_TOKEN), e.g.:`,
+    `    curl -H 'authorization: Bearer ${adminToken}' -X POST http://127.0.0.1:${portBase}/admin/poll`,
+    `    curl -H 'authorization: Bearer ${adminToken}' http://127.0.0.1:${portBase + 2}/admin/status`,
     'Ctrl-C stops everything.',
     '',
   ].join('\n'),

@@ -65,7 +65,12 @@ describe('pnpm start', () => {
       await waitFor(
         async () => {
           try {
-            const status = (await (await fetch(`http://127.0.0.1:${portBase + 2}/admin/status`)).json()) as {
+            // pnpm start gives the services its demo ADMIN_TOKEN and prints it.
+            const status = (await (
+              await fetch(`http://127.0.0.1:${portBase + 2}/admin/status`, {
+                headers: { authorization: 'Bearer demo-admin-token' },
+              })
+            ).json()) as {
               consumer: Record<string, number> | null;
             };
             applied = status.consumer?.applied ?? 0;
@@ -78,9 +83,26 @@ describe('pnpm start', () => {
         60_000,
         start.output,
       );
+      // The admin routes refuse a call without the token; health and /metrics answer without one.
+      const refused = await fetch(`http://127.0.0.1:${portBase}/admin/poll`, { method: 'POST' });
+      expect(refused.status).toBe(401);
+      await refused.body?.cancel();
+      const writer = await (await fetch(`http://127.0.0.1:${portBase + 2}/metrics`)).text();
+      expect(writer).toMatch(
+        /^sync_messages_handled_total\{outcome="applied",service="primero-writer"\} [1-9]/m,
+      );
+      const poller = await (await fetch(`http://127.0.0.1:${portBase}/metrics`)).text();
+      expect(poller).toMatch(
+        /^sync_poll_duration_seconds_count\{outcome="success",service="primero-poller"\} [1-9]/m,
+      );
+      expect(poller).toMatch(/^sync_upstream_requests_total\{[^}]*status="200"[^}]*\} [1-9]/m);
+      expect(poller).toMatch(/^sync_outbox_unpublished\{service="primero-poller"\} \d+$/m);
     } finally {
       expect(await start.stop()).toBe(0);
     }
+    expect(start.output.join('\n')).toContain(
+      `curl -H 'authorization: Bearer demo-admin-token' -X POST http://127.0.0.1:${portBase}/admin/poll`,
+    );
     expect(start.output.join('\n')).toContain('stopped.');
   });
 });

@@ -1,5 +1,6 @@
 export type { PollControl } from './admin.ts';
 export { registerPollAdminRoutes } from './admin.ts';
+export { adminEnv, minAdminTokenLength, registerAdminRoutes } from './admin-auth.ts';
 export type { BrokerConnection } from './broker.ts';
 export { connectBroker } from './broker.ts';
 export type { ConfigOf, EnvSpec, EnvVar } from './config.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { adminEnv } from './admin-auth.ts';
 import { defineEnv, env } from './config.ts';
 import { telemetryEnv } from './telemetry.ts';
 
@@ -34,6 +35,7 @@ export const commonEnv = defineEnv({
     description: 'Time the first SIGTERM gets to drain before the process is forced to exit',
     default: '10000',
   },
+  ...adminEnv,
 });
 
 /** Where the versioned mapping tables (CSV + manifest) live. */

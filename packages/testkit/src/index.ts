@@ -1,5 +1,7 @@
 import './provided.ts';
 
+export type { AdminSurfaceOptions } from './admin-surface.ts';
+export { describeAdminSurface, testAdminToken } from './admin-surface.ts';
 export type { TestDatabase } from './database.ts';
 export { createTestDatabase, useTestDatabase } from './database.ts';
 export type { Infrastructure } from './infrastructure.ts';

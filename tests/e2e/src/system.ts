@@ -10,6 +10,8 @@ const root = new URL('../../../', import.meta.url).pathname;
 export type ServiceName = 'primero-poller' | 'oscar-poller' | 'primero-writer' | 'oscar-writer';
 
 export const controlToken = 'sim-control';
+/** The services' `ADMIN_TOKEN` in every system: `poll()` and `adminStatus()` send it as a bearer token. */
+export const adminToken = 'e2e-admin-token-not-secret';
 export const usersPassword = 'primero-user-password';
 
 export interface SystemOptions {
@@ -93,6 +95,7 @@ export class System {
       PARTITIONS: '3',
       CURSOR_OVERLAP_MS: '60000',
       LOG_LEVEL: 'info',
+      ADMIN_TOKEN: adminToken,
       ...this.options.env,
     };
     this.env = env;
@@ -160,8 +163,19 @@ export class System {
   }
 
   async poll(name: 'primero-poller' | 'oscar-poller'): Promise<void> {
-    const response = await fetch(`${this.service(name).baseUrl}/admin/poll`, { method: 'POST' });
+    const response = await fetch(`${this.service(name).baseUrl}/admin/poll`, {
+      method: 'POST',
+      headers: this.adminHeaders(),
+    });
     await response.body?.cancel();
+    // A failed poll (502) or one before ready (503) is the scenario's business; a refused token is the harness's.
+    if (response.status === 401)
+      throw new Error(`${name} refused the admin token: is ADMIN_TOKEN set in its env?`);
+  }
+
+  /** `authorization: Bearer <ADMIN_TOKEN>` as the services were started with. */
+  adminHeaders(): Record<string, string> {
+    return { authorization: `Bearer ${this.env.ADMIN_TOKEN ?? adminToken}` };
   }
 
   /** Polls both sides until `check` holds (each round gives the pipeline time to carry the changes). */
@@ -225,7 +239,10 @@ export class System {
   }
 
   async adminStatus(name: ServiceName): Promise<Record<string, unknown>> {
-    const response = await fetch(`${this.service(name).baseUrl}/admin/status`);
+    const response = await fetch(`${this.service(name).baseUrl}/admin/status`, {
+      headers: this.adminHeaders(),
+    });
+    if (!response.ok) throw new Error(`${name} GET /admin/status answered ${response.status}`);
     return (await response.json()) as Record<string, unknown>;
   }
 }

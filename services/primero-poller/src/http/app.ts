@@ -1,5 +1,5 @@
-import type { PollControl, Readiness } from '@pos/runtime';
-import { registerHealthRoutes, registerPollAdminRoutes } from '@pos/runtime';
+import type { PollControl, Readiness, Registry } from '@pos/runtime';
+import { registerHealthRoutes, registerMetricsRoute, registerPollAdminRoutes } from '@pos/runtime';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 
 export interface AppDeps {
@@ -7,12 +7,20 @@ export interface AppDeps {
   readiness: Readiness;
   /** Absent until start-up has connected and the poll loop runs (and in tests of health alone). */
   pollLoop?: PollControl | undefined;
+  /** `ADMIN_TOKEN`: the bearer token every /admin/ route requires; empty = they answer 503. */
+  adminToken: string;
+  /** The process's metrics registry, served on the open `GET /metrics` (absent in tests of health alone). */
+  metrics?: Registry | undefined;
 }
 
-/** The primero-poller HTTP surface: health, and the admin routes. Listened on only in main.ts. */
+/**
+ * The primero-poller HTTP surface: health and metrics (open), and the admin routes (bearer token). Listened on
+ * only in main.ts.
+ */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.logger });
   registerHealthRoutes(app, deps.readiness);
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   registerPollAdminRoutes(app, deps);
   return app;
 }

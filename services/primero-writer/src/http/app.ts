@@ -1,6 +1,6 @@
 import type { Consumer } from '@pos/messaging';
-import type { Readiness } from '@pos/runtime';
-import { registerHealthRoutes } from '@pos/runtime';
+import type { Readiness, Registry } from '@pos/runtime';
+import { registerAdminRoutes, registerHealthRoutes, registerMetricsRoute } from '@pos/runtime';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 
 export interface AppDeps {
@@ -8,13 +8,23 @@ export interface AppDeps {
   readiness: Readiness;
   /** Absent until start-up has connected and the consumer runs. */
   consumer?: Pick<Consumer, 'stats'> | undefined;
+  /** `ADMIN_TOKEN`: the bearer token every /admin/ route requires; empty = they answer 503. */
+  adminToken: string;
+  /** The process's metrics registry, served on the open `GET /metrics` (absent in tests of health alone). */
+  metrics?: Registry | undefined;
 }
 
-/** The primero-writer HTTP surface: health, and the admin routes. Listened on only in main.ts. */
+/**
+ * The primero-writer HTTP surface: health and metrics (open), and the admin routes (bearer token). Listened on
+ * only in main.ts.
+ */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.logger });
   registerHealthRoutes(app, deps.readiness);
-  /** Messages handled since start, by outcome (applied, skipped, duplicate, stale, retried, dead-lettered). */
-  app.get('/admin/status', async () => ({ consumer: deps.consumer?.stats() ?? null }));
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics);
+  registerAdminRoutes(app, deps.adminToken, (admin) => {
+    /** Messages handled since start, by outcome (applied, skipped, duplicate, stale, retried, dead-lettered). */
+    admin.get('/admin/status', async () => ({ consumer: deps.consumer?.stats() ?? null }));
+  });
   return app;
 }

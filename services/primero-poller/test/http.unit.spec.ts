@@ -1,0 +1,33 @@
+import { createLogger, createMetricsRegistry, pollerMetrics } from '@pos/runtime';
+import { describeAdminSurface } from '@pos/testkit';
+
+import { buildApp } from '../src/http/app.ts';
+
+describeAdminSurface('primero-poller', {
+  adminRoutes: [
+    { method: 'POST', url: '/admin/poll' },
+    { method: 'GET', url: '/admin/status' },
+  ],
+  build: (adminToken) => {
+    let effects = 0;
+    const registry = createMetricsRegistry('primero-poller', { defaultMetrics: false });
+    pollerMetrics(registry, { intervalMs: 30_000 });
+    const app = buildApp({
+      logger: createLogger({ service: 'primero-poller', level: 'silent' }),
+      readiness: { accepting: true, checks: {} },
+      adminToken,
+      metrics: registry,
+      pollLoop: {
+        trigger: async () => {
+          effects += 1;
+          return { read: 0, emitted: 0, rejected: 0 };
+        },
+        status: () => {
+          effects += 1;
+          return { running: false };
+        },
+      },
+    });
+    return { app, effects: () => effects };
+  },
+});
