@@ -18,10 +18,19 @@ export async function abortableDelay(ms: number, signal: AbortSignal): Promise<v
  * failing: once an upstream write went through, failing its bookkeeping would make the redelivery write it
  * again — which OSCaR turns into a second pending referral. Other errors, and shutdown, end the wait.
  */
-export async function recordAfterEffect<T>(record: () => Promise<T>, signal: AbortSignal): Promise<T> {
+export function recordAfterEffect<T>(record: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  return retryWhileServersAway(record, signal);
+}
+
+/**
+ * Runs `work` again (with the infrastructure backoff) for as long as it fails because our own Postgres or
+ * RabbitMQ is away — e.g. a start-up step (migrating, declaring queues) that a server restart interrupts.
+ * Other errors, and the signal, end it.
+ */
+export async function retryWhileServersAway<T>(work: () => Promise<T>, signal: AbortSignal): Promise<T> {
   for (let failures = 1; ; failures += 1) {
     try {
-      return await record();
+      return await work();
     } catch (error) {
       if (!isInfrastructureError(error) || signal.aborted) throw error;
       await abortableDelay(backoffDelay(failures, infrastructureBackoff), signal);

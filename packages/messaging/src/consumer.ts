@@ -1,4 +1,4 @@
-import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import { parseEvent, type Routes, type RoutingKey } from '@pos/contracts';
 import { type ConsumerMetrics, type HandlingOutcome, type Logger, noopMetrics } from '@pos/runtime';
 import type { ConfirmChannel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
@@ -396,10 +396,24 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       return;
     }
 
-    const parentContext = propagation.extract(context.active(), headers);
+    // amqplib's instrumentation has started a consumer span that continues the trace in the headers: stay
+    // under it (one parent chain). Without the instrumentation, continue the trace from the headers.
+    const carried = propagation.extract(ROOT_CONTEXT, headers);
+    const consuming = trace.getSpanContext(context.active());
+    const parentContext =
+      consuming !== undefined && consuming.traceId === trace.getSpanContext(carried)?.traceId
+        ? context.active()
+        : carried;
     const span = tracer.startSpan(
       `process ${route}`,
-      { attributes: { 'messaging.message.id': id, 'sync.subject': eventSubject } },
+      {
+        attributes: {
+          'messaging.message.id': id,
+          'sync.subject': eventSubject,
+          ...(keys.caseId === null ? {} : { 'sync.case_id': keys.caseId }),
+          ...(keys.globalId === null ? {} : { 'sync.global_id': keys.globalId }),
+        },
+      },
       parentContext,
     );
     try {
@@ -464,7 +478,15 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     }
   };
 
-  await attach();
+  try {
+    await attach();
+  } catch (error) {
+    // Nothing consumes yet: stop what was started, so a caller that tries again starts afresh.
+    stopping = true;
+    stopWaiting.abort();
+    await pump.close();
+    throw error;
+  }
 
   const prune = async () => {
     try {

@@ -12,6 +12,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 
+import { retryWhileServersAway } from './abortable.ts';
 import { pollerBacklog, writerBacklog } from './backlog.repository.ts';
 import { type Consumer, type Handlers, startConsumer } from './consumer.ts';
 import { defaultRetryPolicy } from './core/retry.policy.ts';
@@ -53,11 +54,16 @@ export async function startPollerPlumbing(options: {
   ) => Promise<PollSummary>;
 }): Promise<PollerPlumbing> {
   const { infra, schema, logger } = options;
-  await migrateSchema(createDb<unknown>(infra.pool), schema, {
-    ...outboxMigrations(),
-    ...pollerStateMigrations(),
-    ...deadLetterMigrations(),
-  });
+  const signal = options.signal ?? new AbortController().signal;
+  await retryWhileServersAway(
+    () =>
+      migrateSchema(createDb<unknown>(infra.pool), schema, {
+        ...outboxMigrations(),
+        ...pollerStateMigrations(),
+        ...deadLetterMigrations(),
+      }),
+    signal,
+  );
   const db = createDb<PollerStateDatabase>(infra.pool).withSchema(schema);
   const publisher = createDeadLetterPublisher(
     infra.broker.connection,
@@ -76,16 +82,20 @@ export async function startPollerPlumbing(options: {
       }
     : publisher;
   metrics?.readOnScrape(() => pollerBacklog(db));
-  const relay = await startRelay({
-    db,
-    pool: infra.pool,
-    schema,
-    connection: infra.broker.connection,
-    partitions: options.partitions,
-    logger,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(metrics ? { metrics: metrics.relay } : {}),
-  });
+  const relay = await retryWhileServersAway(
+    () =>
+      startRelay({
+        db,
+        pool: infra.pool,
+        schema,
+        connection: infra.broker.connection,
+        partitions: options.partitions,
+        logger,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(metrics ? { metrics: metrics.relay } : {}),
+      }),
+    signal,
+  );
   const pollLoop = startPollLoop({
     intervalMs: options.intervalMs,
     logger,
@@ -144,33 +154,42 @@ export async function startWriterPlumbing<DB extends InboxDatabase>(options: {
   handlers: (db: Kysely<DB>) => Handlers;
 }): Promise<WriterPlumbing> {
   const { infra, schema } = options;
-  await migrateSchema(createDb<unknown>(infra.pool), schema, { ...inboxMigrations(), ...options.migrations });
+  const signal = options.signal ?? new AbortController().signal;
+  await retryWhileServersAway(
+    () =>
+      migrateSchema(createDb<unknown>(infra.pool), schema, { ...inboxMigrations(), ...options.migrations }),
+    signal,
+  );
   const db = createDb<DB>(infra.pool).withSchema(schema);
-  const consumer = await startConsumer({
-    connection: infra.broker.connection,
-    db: db as unknown as Kysely<InboxDatabase>,
-    topology: consumerTopology(options.service, options.source, options.partitions),
-    service: options.service,
-    logger: options.logger,
-    prefetch: options.prefetch,
-    retryPolicy: { ...defaultRetryPolicy, maxAttempts: options.maxAttempts },
-    handlers: options.handlers(db),
-    cipher: options.cipher ?? null,
-    ...(options.metrics ? { metrics: options.metrics.consumer } : {}),
-    ...(options.mappingVersion === undefined ? {} : { mappingVersion: options.mappingVersion }),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.replicas && options.replicas.count > 1
-      ? {
-          replica: {
-            count: options.replicas.count,
-            index: replicaIndex(options.replicas.index, hostname()),
-            ...(options.replicas.standbyDelayMs === undefined
-              ? {}
-              : { standbyDelayMs: options.replicas.standbyDelayMs }),
-          },
-        }
-      : {}),
-  });
+  const consumer = await retryWhileServersAway(
+    () =>
+      startConsumer({
+        connection: infra.broker.connection,
+        db: db as unknown as Kysely<InboxDatabase>,
+        topology: consumerTopology(options.service, options.source, options.partitions),
+        service: options.service,
+        logger: options.logger,
+        prefetch: options.prefetch,
+        retryPolicy: { ...defaultRetryPolicy, maxAttempts: options.maxAttempts },
+        handlers: options.handlers(db),
+        cipher: options.cipher ?? null,
+        ...(options.metrics ? { metrics: options.metrics.consumer } : {}),
+        ...(options.mappingVersion === undefined ? {} : { mappingVersion: options.mappingVersion }),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.replicas && options.replicas.count > 1
+          ? {
+              replica: {
+                count: options.replicas.count,
+                index: replicaIndex(options.replicas.index, hostname()),
+                ...(options.replicas.standbyDelayMs === undefined
+                  ? {}
+                  : { standbyDelayMs: options.replicas.standbyDelayMs }),
+              },
+            }
+          : {}),
+      }),
+    signal,
+  );
   options.metrics?.readOnScrape(() => writerBacklog(db as unknown as Kysely<InboxDatabase>));
   const prune = async () => {
     try {

@@ -11,8 +11,13 @@ export interface RequiredServer {
   variable: string;
 }
 
-/** The start-up wait: 0.5 s, doubling, capped at 30 s, ±20 % so that replicas do not retry in step. */
-export const startupBackoff = { initialMs: 500, maxMs: 30_000, jitter: 0.2 } as const;
+/**
+ * The start-up wait: 0.5 s, doubling, capped at 5 s, ±20 % so that replicas do not retry in step. The cap is
+ * short because what a service waits for is usually a server restarting or starting beside it, and a sync
+ * must catch up within a minute of it; a server that stays away costs one short connection attempt every
+ * few seconds.
+ */
+export const startupBackoff = { initialMs: 500, maxMs: 5_000, jitter: 0.2 } as const;
 
 /** How long to wait after the `attempt`-th failed attempt (1-based). */
 export function startupRetryDelayMs(attempt: number, random: () => number = Math.random): number {
