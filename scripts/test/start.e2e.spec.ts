@@ -91,12 +91,25 @@ describe('pnpm start', () => {
       expect(writer).toMatch(
         /^sync_messages_handled_total\{outcome="applied",service="primero-writer"\} [1-9]/m,
       );
-      const poller = await (await fetch(`http://127.0.0.1:${portBase}/metrics`)).text();
-      expect(poller).toMatch(
-        /^sync_poll_duration_seconds_count\{outcome="success",service="primero-poller"\} [1-9]/m,
+      let poller = '';
+      await waitFor(
+        async () => {
+          poller = await (await fetch(`http://127.0.0.1:${portBase}/metrics`)).text();
+          return /^sync_poll_duration_seconds_count\{[^}]*outcome="success"[^}]*\} [1-9]/m.test(poller);
+        },
+        'the primero-poller to report a successful poll on /metrics',
+        30_000,
+        start.output,
       );
       expect(poller).toMatch(/^sync_upstream_requests_total\{[^}]*status="200"[^}]*\} [1-9]/m);
       expect(poller).toMatch(/^sync_outbox_unpublished\{service="primero-poller"\} \d+$/m);
+      // The backlog is read from each service's own schema at every scrape: the reads work.
+      expect(poller).toMatch(
+        /^sync_poll_cursor_age_seconds\{cursor="primero\.last_updated_at",service="primero-poller"\} /m,
+      );
+      expect(poller).toContain('sync_metrics_read_failures_total{service="primero-poller"} 0');
+      expect(writer).toMatch(/^sync_retries_waiting\{service="primero-writer"\} \d+$/m);
+      expect(writer).toContain('sync_metrics_read_failures_total{service="primero-writer"} 0');
     } finally {
       expect(await start.stop()).toBe(0);
     }
