@@ -421,6 +421,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
         handler(event, { attempt, logger: log, signal: abort.signal }),
       );
       await recordInbox(options.db, id, route, eventSubject, progressKey, outcome, true);
+      pump.upstreamAnswers();
       count(outcome);
       log.info({ outcome, caseId: keys.caseId, globalId: keys.globalId }, 'event handled');
       ch.ack(message);

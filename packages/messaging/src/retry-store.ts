@@ -1,3 +1,4 @@
+import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Logger } from '@pos/runtime';
 import type { ConfirmChannel, RecoveringChannelModel } from 'amqplib';
 import { type Kysely, sql } from 'kysely';
@@ -96,8 +97,18 @@ export interface RetryPump {
   flush: () => Promise<number>;
   /** A retry was scheduled: look again soon. */
   wake: () => void;
+  /**
+   * The upstream answers again (a message just went through): retries waiting longer than a few seconds
+   * are brought forward to now (±1 s), so a burst of errors that pushed some messages into the minutes-long
+   * backoff does not keep them waiting once it is over. During a real outage nothing goes through, so
+   * nothing is brought forward and the backoff holds. Throttled to once every few seconds.
+   */
+  upstreamAnswers: () => void;
   close: () => Promise<void>;
 }
+
+/** Retries due later than this are brought forward when the upstream answers again. */
+const expediteBeyondMs = 5_000;
 
 export function startRetryPump(options: {
   db: Kysely<RetryDatabase>;
@@ -140,6 +151,7 @@ export function startRetryPump(options: {
       const rows = await trx
         .selectFrom('retries')
         .selectAll()
+        .where('queue', 'in', options.topology.partitionQueues)
         .where('due_at', '<=', now())
         .orderBy('due_at')
         .orderBy('id')
@@ -152,11 +164,14 @@ export function startRetryPump(options: {
       returned = 0;
       for (const row of rows) {
         const properties = row.properties as RetryProperties;
-        ch.publish(options.topology.requeueExchange, row.queue, row.content, {
-          ...properties,
-          persistent: true,
-          mandatory: true,
-        });
+        // In the trace the message carries, as the relay publishes (amqplib's instrumentation continues it).
+        context.with(propagation.extract(ROOT_CONTEXT, properties.headers), () =>
+          ch.publish(options.topology.requeueExchange, row.queue, row.content, {
+            ...properties,
+            persistent: true,
+            mandatory: true,
+          }),
+        );
       }
       await ch.waitForConfirms();
       if (returned > 0)
@@ -189,6 +204,7 @@ export function startRetryPump(options: {
   const nextDelay = async (): Promise<number> => {
     const next = await options.db
       .selectFrom('retries')
+      .where('queue', 'in', options.topology.partitionQueues)
       .select((eb) => eb.fn.min('due_at').as('next'))
       .executeTakeFirst();
     if (!next?.next) return sweepMs;
@@ -219,8 +235,35 @@ export function startRetryPump(options: {
     }
   })();
 
+  let lastExpedite = 0;
+  const upstreamAnswers = () => {
+    const at = now();
+    if (at.getTime() - lastExpedite < expediteBeyondMs) return;
+    lastExpedite = at.getTime();
+    void options.db
+      .updateTable('retries')
+      .set({ due_at: sql<Date>`${at}::timestamptz + random() * interval '1 second'` })
+      .where('queue', 'in', options.topology.partitionQueues)
+      .where('due_at', '>', new Date(at.getTime() + expediteBeyondMs))
+      .executeTakeFirst()
+      .then((result) => {
+        const moved = Number(result.numUpdatedRows);
+        if (moved > 0) {
+          logger.info({ moved }, 'the upstream answers again: waiting retries brought forward');
+          wakeUp?.abort();
+        }
+      })
+      .catch((error: unknown) => {
+        logger.warn(
+          { reason: error instanceof Error ? error.message : 'unknown' },
+          'bringing retries forward failed',
+        );
+      });
+  };
+
   return {
     flush,
+    upstreamAnswers,
     wake: () => wakeUp?.abort(),
     close: async () => {
       closing.abort();

@@ -232,6 +232,53 @@ describe('nothing is lost on the way through the writer', () => {
     expect((await retryBacklog(db)).waiting).toBe(0);
   });
 
+  it('brings a retry waiting in the long backoff forward once the upstream answers again', async () => {
+    // Its own source, so the other consumer of this file (bound to oscar.*) never sees these messages.
+    const quick = consumerTopology('expedite-writer', 'primero', 1);
+    const handled: Array<{ referral: number | null; attempt: number }> = [];
+    const expediting = await startConsumer({
+      connection: broker.connection,
+      db,
+      topology: quick,
+      logger,
+      service: 'expedite-writer',
+      // One long tier: without the upstream answering again, the retry would wait ten minutes.
+      retryPolicy: { maxAttempts: 4, tiersMs: [600_000], jitter: 0 },
+      handlers: {
+        'primero.referral.decided': async (event, ctx) => {
+          handled.push({ referral: event.data.referral.oscarReferralId, attempt: ctx.attempt });
+          if (event.data.referral.oscarReferralId === 501 && ctx.attempt === 1) {
+            throw new RetryableError('SERVER_ERROR', 'Primero answered 503');
+          }
+          return 'applied';
+        },
+      },
+    });
+    try {
+      const ch = await broker.connection.createConfirmChannel();
+      const send = (event: ReferralDecision) =>
+        ch.publish('sync.events', 'primero.referral.decided.0', Buffer.from(JSON.stringify(event)), {
+          persistent: true,
+          messageId: event.metadata.eventId,
+          type: 'primero.referral.decided',
+          headers: { 'x-subject': event.metadata.subject },
+        });
+      send(decision('case-e', 501));
+      await ch.waitForConfirms();
+      await eventually(
+        async () =>
+          (await db.selectFrom('retries').where('queue', '=', 'expedite-writer.p0').select('id').execute())
+            .length === 1,
+      );
+      send(decision('case-f', 502));
+      await ch.waitForConfirms();
+      await ch.close();
+      await eventually(() => handled.some((h) => h.referral === 501 && h.attempt === 2), 10_000);
+    } finally {
+      await expediting.stop();
+    }
+  });
+
   it('ends its waits at once when the shutdown signal aborts', async () => {
     const stopping = new AbortController();
     const pump = startRetryPump({
