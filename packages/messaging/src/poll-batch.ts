@@ -5,6 +5,7 @@ import type { CaseChangedData, ReferralDecisionData, SourceSystem } from '@pos/c
 import type { Logger } from '@pos/runtime';
 import type { Kysely } from 'kysely';
 
+import { caseKeysOf } from './core/case-keys.ts';
 import type { DeadLetterPublisher } from './dead-letter-publisher.ts';
 import { makeEvent } from './make-event.ts';
 import type { OutboxEvent } from './outbox.repository.ts';
@@ -107,16 +108,31 @@ export function startPollBatch(deps: PollBatchDeps): PollBatch {
     rejected: () => rejected,
   };
 
-  /** One span per emitted event (ids only): its trace context travels with the event to the writer. */
+  /**
+   * One trace per change: each emitted event gets a span of its own, the root of the trace that follows it
+   * to the writer (its W3C context is stored with the outbox row), linked to the poll that read it. Ids only.
+   */
   function withTrace(outboxEvent: OutboxEvent): OutboxEvent {
     const { eventId, subject } = outboxEvent.event.metadata;
+    const { caseId, globalId } = caseKeysOf(outboxEvent.event);
+    const poll = trace.getSpanContext(context.active());
     const span = tracer.startSpan(`emit ${outboxEvent.route}`, {
-      attributes: { 'messaging.message.id': eventId, 'sync.subject': subject },
+      root: true,
+      links: poll ? [{ context: poll }] : [],
+      attributes: {
+        'messaging.message.id': eventId,
+        'sync.subject': subject,
+        ...(caseId === null ? {} : { 'sync.case_id': caseId }),
+        ...(globalId === null ? {} : { 'sync.global_id': globalId }),
+      },
     });
+    const emitted = trace.setSpan(context.active(), span);
     const headers: Record<string, string> = {};
-    propagation.inject(trace.setSpan(context.active(), span), headers);
+    propagation.inject(emitted, headers);
     span.end();
-    deps.logger.info({ eventId, subject, route: outboxEvent.route }, 'event emitted');
+    context.with(emitted, () =>
+      deps.logger.info({ eventId, subject, route: outboxEvent.route }, 'event emitted'),
+    );
     return { ...outboxEvent, headers };
   }
 }

@@ -54,10 +54,12 @@ export function startPollLoop(options: {
     if (current) return current;
     const started = Date.now();
     const span = trace.getTracer('@pos/messaging').startSpan('poll', { root: true });
+    // The outcome is logged in the poll's span too, so those lines carry its trace id.
+    const polling = trace.setSpan(context.active(), span);
     current = context
-      .with(trace.setSpan(context.active(), span), () => options.poll(abort.signal))
+      .with(polling, () => options.poll(abort.signal))
       .then(
-        (summary) => {
+        context.bind(polling, (summary: PollSummary) => {
           failures = 0;
           lastSuccessAt = new Date().toISOString();
           lastError = null;
@@ -71,15 +73,15 @@ export function startPollLoop(options: {
             options.logger.info({ ...summary, ms: Date.now() - started }, 'poll done');
           }
           return summary;
-        },
-        (error: unknown) => {
+        }),
+        context.bind(polling, (error: unknown) => {
           failures += 1;
           lastError = error instanceof Error ? error.message : 'unknown error';
           metrics.pollEnded({ ok: false, seconds: (Date.now() - started) / 1000 });
           span.setStatus({ code: SpanStatusCode.ERROR, message: lastError });
           options.logger.warn({ reason: lastError, consecutiveFailures: failures }, 'poll failed');
           throw error;
-        },
+        }),
       )
       .finally(() => {
         span.end();

@@ -1,3 +1,4 @@
+import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { type Logger, noopMetrics, type RelayMetrics } from '@pos/runtime';
 import type { ConfirmChannel, RecoveringChannelModel } from 'amqplib';
 import type { Kysely } from 'kysely';
@@ -195,18 +196,22 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
 function publishRow(ch: ConfirmChannel, row: OutboxRow, partitions: number): void {
   const partition = partitionOf(row.subject, partitions);
-  ch.publish(
-    eventsExchange,
-    partitionedRoutingKey(row.route, partition),
-    Buffer.from(JSON.stringify(row.payload)),
-    {
-      persistent: true,
-      mandatory: true,
-      contentType: 'application/json',
-      messageId: row.event_id,
-      type: row.route,
-      timestamp: Math.floor(new Date(row.created_at).getTime() / 1000),
-      headers: { ...row.headers, 'x-subject': row.subject },
-    },
+  // In the context of the span that emitted the event (stored with the row): amqplib's instrumentation makes
+  // its publish span a child of it and puts that in the headers, so the change keeps one unbroken trace.
+  context.with(propagation.extract(ROOT_CONTEXT, row.headers), () =>
+    ch.publish(
+      eventsExchange,
+      partitionedRoutingKey(row.route, partition),
+      Buffer.from(JSON.stringify(row.payload)),
+      {
+        persistent: true,
+        mandatory: true,
+        contentType: 'application/json',
+        messageId: row.event_id,
+        type: row.route,
+        timestamp: Math.floor(new Date(row.created_at).getTime() / 1000),
+        headers: { ...row.headers, 'x-subject': row.subject },
+      },
+    ),
   );
 }
