@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { buildCaseChanged } from '@pos/contracts/test-builders';
 import {
@@ -47,10 +47,11 @@ describe('trace context from poll to handler', () => {
   let telemetry: Telemetry;
 
   beforeAll(() => {
+    // Without instrumentations: pg and amqplib are loaded already (the services' own start is in tracing.e2e).
     telemetry = startTelemetry({
       service: 'tracing-test',
-      otlpEndpoint: '',
-      extraProcessors: [new SimpleSpanProcessor({ exporter })],
+      spanProcessors: [new SimpleSpanProcessor({ exporter })],
+      instrument: false,
     });
   });
 
@@ -59,7 +60,12 @@ describe('trace context from poll to handler', () => {
   });
 
   it('stores W3C trace context with the outbox row, carries it in AMQP headers, and continues the trace in the writer', async () => {
-    const logger = createLogger({ service: 'tracing-test', level: 'silent' });
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createLogger({
+      service: 'tracing-test',
+      level: 'info',
+      destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    });
     const pool = createPool(database.url, { applicationName: 'tracing-test' });
     const root = createDb<unknown>(pool);
     await migrateSchema(root, 'poller', { ...outboxMigrations(), ...pollerStateMigrations() });
@@ -74,8 +80,9 @@ describe('trace context from poll to handler', () => {
       service: 'trace-writer',
       logger,
       handlers: {
-        'primero.case.changed': async () => {
+        'primero.case.changed': async (_event, { logger: handlerLogger }) => {
           handlerTraceId = trace.getActiveSpan()?.spanContext().traceId;
+          handlerLogger.info('handler ran');
           return 'applied';
         },
       },
@@ -102,7 +109,10 @@ describe('trace context from poll to handler', () => {
       });
       const { fingerprint: _fingerprint, ...content } = event.data;
       batch.caseChanged(`primero:${newEventId()}`, content);
-      expect(await batch.commit()).toBe(1);
+      // Committed inside a poll's span, as the poll loop does.
+      const poll = trace.getTracer('tracing-test').startSpan('poll', { root: true });
+      expect(await context.with(trace.setSpan(context.active(), poll), () => batch.commit())).toBe(1);
+      poll.end();
 
       const [row] = await pollerDb.selectFrom('outbox').select('headers').execute();
       const traceparent = row?.headers.traceparent ?? '';
@@ -119,7 +129,22 @@ describe('trace context from poll to handler', () => {
       }, 'the emit and process spans to end');
       expect(emitSpan.spanContext().traceId).toBe(traceId);
       expect(processSpan.spanContext().traceId).toBe(traceId);
+      // One trace per change: the emit span is its root, linked to the poll (a trace of its own).
+      expect(emitSpan.parentSpanContext).toBeUndefined();
+      expect(traceId).not.toBe(poll.spanContext().traceId);
+      expect(emitSpan.links.map((link) => link.context.spanId)).toEqual([poll.spanContext().spanId]);
+      expect(processSpan.parentSpanContext?.spanId).toBe(emitSpan.spanContext().spanId);
+      expect(processSpan.attributes['sync.case_id']).toBe(event.data.ids.caseId);
       expect(JSON.stringify(processSpan.attributes)).not.toContain('Sokha');
+      // Log lines inside a traced operation carry its ids.
+      expect(lines.find((line) => line.msg === 'event emitted')).toMatchObject({
+        trace_id: traceId,
+        span_id: emitSpan.spanContext().spanId,
+      });
+      expect(lines.find((line) => line.msg === 'handler ran')).toMatchObject({
+        trace_id: traceId,
+        span_id: processSpan.spanContext().spanId,
+      });
     } finally {
       await relay.close();
       await consumer.stop();

@@ -1,3 +1,4 @@
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino } from 'pino';
 
 export type Logger = pino.Logger;
@@ -35,6 +36,7 @@ export function createLogger(options: {
     {
       level: options.level,
       base: { service: options.service },
+      mixin: traceIds,
       redact: { paths: redactedPaths, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
@@ -42,4 +44,10 @@ export function createLogger(options: {
     // default asynchronous destination can reorder the last lines at exit). Our log volume is modest.
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
+}
+
+/** The active span's ids, so that a line logged inside a traced operation can be found in its trace. */
+function traceIds(): { trace_id?: string; span_id?: string } {
+  const span = trace.getSpanContext(context.active());
+  return span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {};
 }

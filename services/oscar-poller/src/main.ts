@@ -1,4 +1,8 @@
 // Composition root of oscar-poller: config → adapters → wire → start → shutdown.
+// Tracing first: ES modules run in import order, so it starts (and patches pg, amqplib and fastify)
+// before the imports below load them.
+import './telemetry.ts';
+
 import { createOscarClient } from '@pos/clients';
 import type { PollerPlumbing } from '@pos/messaging';
 import { startPollerPlumbing } from '@pos/messaging';
@@ -12,7 +16,6 @@ import {
   loadMappingTablesOrExit,
   openInfrastructure,
   pollerMetrics,
-  startTelemetry,
   startupReadiness,
   upstreamMetrics,
 } from '@pos/runtime';
@@ -20,13 +23,13 @@ import {
 import { pollOscar } from './adapters/oscar.poll.ts';
 import { envSpec, loadServiceConfig } from './config.ts';
 import { buildApp } from './http/app.ts';
+import { telemetry } from './telemetry.ts';
 
 const service = 'oscar-poller';
 const schema = 'oscar_poller';
 
 const config = loadConfigOrExit(loadServiceConfig);
 const logger = createLogger({ service, level: config.LOG_LEVEL });
-const telemetry = startTelemetry({ service, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');
 // One metrics registry for the process, served on GET /metrics; the plumbing and the client report to it.
 const registry = createMetricsRegistry(service);

@@ -1,4 +1,8 @@
 // Composition root of oscar-writer: config → adapters → wire → start → shutdown.
+// Tracing first: ES modules run in import order, so it starts (and patches pg, amqplib and fastify)
+// before the imports below load them.
+import './telemetry.ts';
+
 import { createOscarClient } from '@pos/clients';
 import type { WriterPlumbing } from '@pos/messaging';
 import { payloadCipher, startWriterPlumbing } from '@pos/messaging';
@@ -11,7 +15,6 @@ import {
   loadConfigOrExit,
   loadMappingTablesOrExit,
   openInfrastructure,
-  startTelemetry,
   startupReadiness,
   upstreamMetrics,
   writerMetrics,
@@ -22,13 +25,13 @@ import { envSpec, loadServiceConfig } from './config.ts';
 import { handleCaseChanged } from './handlers/case-changed.handler.ts';
 import { handleReferralDecided } from './handlers/referral-decided.handler.ts';
 import { buildApp } from './http/app.ts';
+import { telemetry } from './telemetry.ts';
 
 const service = 'oscar-writer';
 const schema = 'oscar_writer';
 
 const config = loadConfigOrExit(loadServiceConfig);
 const logger = createLogger({ service, level: config.LOG_LEVEL });
-const telemetry = startTelemetry({ service, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');
 // One metrics registry for the process, served on GET /metrics; the plumbing and the client report to it.
 const registry = createMetricsRegistry(service);
