@@ -24,6 +24,8 @@ export interface SystemOptions {
   primeroJwtTtlSeconds?: number;
   /** Primero version the simulator plays (default 2.5). */
   primeroVersion?: string;
+  /** The services to start (default all four); a scenario about one direction may need only two. */
+  services?: readonly ServiceName[];
 }
 
 export interface JsonResponse {
@@ -101,7 +103,9 @@ export class System {
     this.env = env;
     // Writers first: they declare the partition queues the pollers' relays publish to.
     for (const name of ['primero-writer', 'oscar-writer', 'primero-poller', 'oscar-poller'] as const) {
-      await this.startService(name);
+      if (this.options.services === undefined || this.options.services.includes(name)) {
+        await this.startService(name);
+      }
     }
     this.cleanups.push(async () => {
       await Promise.all([...this.services.values(), ...this.replicas].map((proc) => proc.stop()));
