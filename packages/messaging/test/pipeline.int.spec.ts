@@ -209,14 +209,12 @@ describe('outbox → relay → partitions → consumer with inbox, retry and dea
       return 'applied';
     };
     await emit([caseEvent('retry-1', 'r')]);
-    await eventually(() => seen.length === 2);
+    // The inbox row is written after the handler returns: wait for it, not for the handler.
+    const inbox = () =>
+      inboxDb.selectFrom('inbox').select('outcome').where('subject', '=', 'primero:retry-1').execute();
+    await eventually(async () => (await inbox()).length > 0);
     expect(seen.map((s) => s.attempt)).toEqual([1, 2]);
-    const inbox = await inboxDb
-      .selectFrom('inbox')
-      .select('outcome')
-      .where('subject', '=', 'primero:retry-1')
-      .execute();
-    expect(inbox).toEqual([{ outcome: 'applied' }]);
+    expect(await inbox()).toEqual([{ outcome: 'applied' }]);
   });
 
   it('dead-letters a permanent failure at once with the reason, attempts and original routing, while other cases flow', async () => {
