@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import { isReplayed } from './replay.ts';
+
 /** Faults injected into the upstream API routes (never into `/_control/`). Rates are 0…1. */
 export interface Faults {
   latencyMs: number;
@@ -73,6 +75,8 @@ export function registerControlBasics(app: FastifyInstance, options: ControlBasi
       }
       return;
     }
+    // A history played back by POST /_control/replay is neither traffic nor a target for faults.
+    if (isReplayed(request, options.token)) return;
     const route = `${request.method} ${request.routeOptions.url ?? '(unmatched)'}`;
     state.requests.set(route, (state.requests.get(route) ?? 0) + 1);
 
@@ -101,7 +105,12 @@ export function registerControlBasics(app: FastifyInstance, options: ControlBasi
   });
 
   app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode < 400 && !request.url.startsWith(controlPrefix) && options.isWrite(request)) {
+    if (
+      reply.statusCode < 400 &&
+      !request.url.startsWith(controlPrefix) &&
+      !isReplayed(request, options.token) &&
+      options.isWrite(request)
+    ) {
       state.writes += 1;
     }
   });

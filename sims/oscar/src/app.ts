@@ -1,4 +1,4 @@
-import { registerControlBasics } from '@pos/sim-kit';
+import { createRng, registerControlBasics, registerReplayRoute, type Rng } from '@pos/sim-kit';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import Fastify, { LogController } from 'fastify';
 
@@ -6,6 +6,7 @@ import { loadCatalogue } from './catalogue.ts';
 import { registerControlRoutes } from './control.ts';
 import type { CatalogueService } from './core/model.ts';
 import { parseNestedForm } from './core/rack-params.ts';
+import { encodeUlid } from './core/ulid.ts';
 import { cryptoIds } from './ids.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerClientListRoute } from './routes/clients.ts';
@@ -15,6 +16,7 @@ import { registerOrganizationRoutes } from './routes/organizations.ts';
 import { registerUpdateStatusesRoute, updateStatusesPath } from './routes/statuses.ts';
 import { registerUpsertRoute, upsertPath } from './routes/upsert.ts';
 import { seedClients } from './seed.ts';
+import { signIn } from './state/auth.ts';
 import type { IdGenerators, Store } from './state/store.ts';
 import { createStore, recordCounts, resetStore } from './state/store.ts';
 
@@ -62,14 +64,23 @@ const writeRoutes: ReadonlySet<string> = new Set([upsertPath, updateLinksPath, u
  * const response = await app.inject({ method: 'POST', url: '/api/v1/admin_auth/sign_in', payload: { email, password } });
  */
 export function buildOscarSim(options: OscarSimOptions = {}): OscarSim {
+  // POST /_control/replay pins the clock and the id source while it plays one call of a history.
+  const baseNow = options.now ?? (() => new Date());
+  const baseIds: IdGenerators = { ...cryptoIds(), ...options.ids };
+  let pinnedAt: number | null = null;
+  let pinnedIds: Rng | null = null;
+  let replayDevice: string | null = null;
+  const email = options.email ?? 'sync@oscar.test';
+  const password = options.password ?? 'oscar-sync-password';
   const store = createStore({
-    email: options.email ?? 'sync@oscar.test',
-    password: options.password ?? 'oscar-sync-password',
+    email,
+    password,
     externalSystemName: options.externalSystemName ?? 'MoSVY External System',
     catalogue: options.catalogue ?? loadCatalogue(),
-    ids: { ...cryptoIds(), ...options.ids },
-    now: options.now ?? (() => new Date()),
+    ids: pinnableIds(baseIds, () => pinnedIds),
+    now: () => (pinnedAt === null ? baseNow() : new Date(pinnedAt)),
   });
+  const controlToken = options.controlToken ?? 'sim-control';
 
   const app = Fastify({
     logger: options.logger ?? false,
@@ -93,7 +104,7 @@ export function buildOscarSim(options: OscarSimOptions = {}): OscarSim {
   });
 
   const controlOptions: Parameters<typeof registerControlBasics>[1] = {
-    token: options.controlToken ?? 'sim-control',
+    token: controlToken,
     counts: () => recordCounts(store),
     reset: () => resetStore(store),
     seed: (count, seed, options) =>
@@ -105,6 +116,23 @@ export function buildOscarSim(options: OscarSimOptions = {}): OscarSim {
   if (options.random !== undefined) controlOptions.random = options.random;
   registerControlBasics(app, controlOptions);
   registerControlRoutes(app, store);
+  registerReplayRoute(app, {
+    token: controlToken,
+    pin: (pins) => {
+      pinnedAt = pins?.at ?? null;
+      pinnedIds = pins?.seed === null || pins?.seed === undefined ? null : createRng(pins.seed);
+    },
+    // The interop API takes the API user's token headers: a fresh sign-in at the call's time, replacing
+    // the previous replayed call's (a past sign-in expires first, so ten of them would push each other out).
+    credentials: () => {
+      if (replayDevice !== null) store.admin.tokens.delete(replayDevice);
+      const signedIn = signIn(store, email, password);
+      if (!signedIn) throw new Error('the simulator rejected its own API credentials');
+      const { 'access-token': accessToken, client, uid } = signedIn.headers;
+      replayDevice = client;
+      return { 'access-token': accessToken, client, uid };
+    },
+  });
 
   registerAuthRoutes(app, store);
   registerClientListRoute(app, store);
@@ -113,6 +141,33 @@ export function buildOscarSim(options: OscarSimOptions = {}): OscarSim {
   registerUpdateStatusesRoute(app, store, options.strictStatusesAuth ?? false);
   registerOrganizationRoutes(app, store);
   return { app, store };
+}
+
+/** The id generators, drawing from a seeded source while a replayed call pins one. */
+function pinnableIds(base: IdGenerators, pinned: () => Rng | null): IdGenerators {
+  return {
+    newUlid: (now) => {
+      const rng = pinned();
+      return rng === null
+        ? base.newUlid(now)
+        : encodeUlid(
+            now.getTime(),
+            Uint8Array.from({ length: 10 }, () => rng.int(0, 255)),
+          );
+    },
+    slugLetters: () => {
+      const rng = pinned();
+      return rng === null
+        ? base.slugLetters()
+        : Array.from({ length: 4 }, () => String.fromCharCode(97 + rng.int(0, 25))).join('');
+    },
+    newToken: () => {
+      const rng = pinned();
+      return rng === null
+        ? base.newToken()
+        : Buffer.from(Uint8Array.from({ length: 16 }, () => rng.int(0, 255))).toString('base64url');
+    },
+  };
 }
 
 /**

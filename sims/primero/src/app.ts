@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
-import { registerControlBasics } from '@pos/sim-kit';
+import { createRng, registerControlBasics, registerReplayRoute, type Rng } from '@pos/sim-kit';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Fastify, { LogController } from 'fastify';
 
@@ -23,7 +23,7 @@ import { registerCaseRoutes } from './routes/cases.ts';
 import { registerMetadataRoutes } from './routes/metadata.ts';
 import { registerReferralRoutes } from './routes/referrals.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
-import { seedCases } from './seed.ts';
+import { seedCases, uuid } from './seed.ts';
 import type { SimContext } from './sim-context.ts';
 import { createCaseStore } from './state/case-store.ts';
 import type { UserSpec } from './state/directory.ts';
@@ -73,9 +73,15 @@ const bodyLimit = 50 * 1024 * 1024;
  */
 export function buildPrimeroSim(options: PrimeroSimOptions = {}): FastifyInstance {
   const flags = versionFlags(options.version ?? '2.5');
-  const now = options.now ?? Date.now;
-  const newId = options.newId ?? randomUUID;
+  // POST /_control/replay pins the clock and the id source while it plays one call of a history.
+  const baseNow = options.now ?? Date.now;
+  const baseNewId = options.newId ?? randomUUID;
+  let pinnedAt: number | null = null;
+  let pinnedIds: Rng | null = null;
+  const now = () => pinnedAt ?? baseNow();
+  const newId = () => (pinnedIds === null ? baseNewId() : uuid(pinnedIds));
   const syncUser = options.syncUser ?? 'primero-sync';
+  const controlToken = options.controlToken ?? 'sim-control';
   const directory = createDirectory({
     syncUser,
     syncPassword: options.syncPassword ?? 'primero-sync-password',
@@ -113,7 +119,7 @@ export function buildPrimeroSim(options: PrimeroSimOptions = {}): FastifyInstanc
   registerAccessLog(app);
 
   registerControlBasics(app, {
-    token: options.controlToken ?? 'sim-control',
+    token: controlToken,
     counts: () => ({
       cases: ctx.cases.size,
       referrals: ctx.referrals.size,
@@ -143,6 +149,23 @@ export function buildPrimeroSim(options: PrimeroSimOptions = {}): FastifyInstanc
     sendFault,
     ...(options.random === undefined ? {} : { random: options.random }),
     ...(options.timeoutHoldMs === undefined ? {} : { timeoutHoldMs: options.timeoutHoldMs }),
+  });
+
+  const userPassword = (userName: string) =>
+    userName === syncUser
+      ? (options.syncPassword ?? 'primero-sync-password')
+      : (options.usersPassword ?? 'primero-user-password');
+  registerReplayRoute(app, {
+    token: controlToken,
+    pin: (pins) => {
+      pinnedAt = pins?.at ?? null;
+      pinnedIds = pins?.seed === null || pins?.seed === undefined ? null : createRng(pins.seed);
+    },
+    // People and the integration act through the API with Basic auth, as the user named in `as`.
+    credentials: (call) => {
+      const user = call.as ?? syncUser;
+      return { authorization: `Basic ${Buffer.from(`${user}:${userPassword(user)}`).toString('base64')}` };
+    },
   });
 
   registerTokenRoutes(app, ctx);

@@ -14,9 +14,10 @@ import type { Referral } from './state/referral-store.ts';
  * Synthetic cases as MoSVY social workers would have entered them. Case number `n` (counting the cases
  * already stored) is drawn from its own generator seeded with `(seed, n)`, so seeding is deterministic
  * and seeding 10 then 10 gives the same records as seeding 20 at once; timestamps are relative to the
- * simulator clock. Mix: ~35% referred to an OSCaR NGO (`referral_to_oscar` service + an `in_progress`
- * referral, consent given), ~20% referred from OSCaR (`oscar_number`, `referral_from_oscar`, pending),
- * the rest with ordinary services or none; ~5% closed, ~2% disabled.
+ * simulator clock. Mix: ~35% referred to an OSCaR NGO (`referral_to_oscar` service with the form's
+ * default Referral Status `pending_310366` + an `in_progress` referral, consent given), ~20% referred from
+ * OSCaR (`oscar_number`, `referral_from_oscar`, pending), the rest with ordinary services or none; ~5%
+ * closed, ~2% disabled.
  */
 
 export interface SeedSummary {
@@ -95,6 +96,8 @@ function buildCase(
       service_implementing_agency: `agency-${org}`,
       service_implementing_agency_individual: `agency-${org}-user`,
       service_status_referred: true,
+      // MoSVY's Cambodia form gives a new service row's Referral Status the default "Pending".
+      referral_status_edf41f2: 'pending_310366',
     };
     services.push(row);
     input.assigned_user_names = [`agency-${org}-user`];

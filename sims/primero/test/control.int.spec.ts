@@ -188,6 +188,13 @@ describe('seed', () => {
     expect(sample).toMatchObject({ consent_for_services: true, disclosure_other_orgs: true });
     const row = (sample.services_section as Record<string, unknown>[])[0] ?? {};
     expect(row.service_implementing_agency).toMatch(/^agency-[a-z]+$/);
+    // Every outbound referral row carries the Cambodia form's default Referral Status.
+    for (const c of referred) {
+      for (const r of (c.services_section as Record<string, unknown>[]).filter(
+        (s) => s.service_response_type === 'referral_to_oscar',
+      ))
+        expect(r.referral_status_edf41f2).toBe('pending_310366');
+    }
     const referrals = (await sim.get(`/api/v2/cases/${String(sample.id)}/referrals`)).json<{
       data: Record<string, unknown>[];
     }>().data;
