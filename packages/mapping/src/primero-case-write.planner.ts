@@ -117,12 +117,10 @@ function desiredRows(
       service.referralState === 'accepted' || service.referralState === 'rejected'
         ? primeroServiceStatusOf(service.referralState)
         : undefined;
-    const status =
-      current === undefined
-        ? (oscarStatus ?? (isReferral ? primeroOption.pending : undefined))
-        : text(current.referral_status_edf41f2) === null
-          ? oscarStatus
-          : undefined;
+    // A new row, or an existing one without a status (the legacy Pending pass read one page only), gets
+    // OSCaR's decision, else Pending for a referral; a status already there is never overwritten.
+    const unset = current === undefined || text(current.referral_status_edf41f2) === null;
+    const status = unset ? (oscarStatus ?? (isReferral ? primeroOption.pending : undefined)) : undefined;
     rows.push({
       unique_id: uniqueId,
       service_response_type: isReferral ? primeroOption.referralFromOscar : primeroOption.enrolment,
@@ -174,9 +172,10 @@ function conflict(globalId: string, field: string, detail: string): PrimeroCaseW
  * - Service rows: one per OSCaR referral service (`referral_from_oscar`) or program service
  *   (`service_being_provided_by_oscar_partner_47618`), with a deterministic `unique_id`
  *   (`serviceRowName`); services MoSVY itself referred (`primero_to_oscar`) are decisions, not rows. New
- *   referral rows get `referral_status_edf41f2: pending_310366` unless OSCaR already shows a decision; an
- *   existing row's status is never overwritten. Unmapped OSCaR names (`Not Specified`, `Literacy Support`)
- *   become `service_type: other`, no subtype, the name in `service_type_details_text`.
+ *   referral rows, and existing ones without a status, get `referral_status_edf41f2: pending_310366`
+ *   unless OSCaR already shows a decision; an existing row's status is never overwritten. Unmapped OSCaR
+ *   names (`Not Specified`, `Literacy Support`) become `service_type: other`, no subtype, the name in
+ *   `service_type_details_text`.
  * - Never: null values (a blank OSCaR value does not clear Primero data).
  *
  * Identity: a different `case_id` or `oscar_number` on the existing case is an `IDENTITY_CONFLICT`; a

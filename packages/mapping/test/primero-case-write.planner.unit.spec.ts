@@ -359,14 +359,17 @@ describe('planPrimeroCaseWrite: update as a diff', () => {
     expect(updated(oscarEvent(client), existing)).toEqual({});
   });
 
-  it('fills a blank status of an existing row only with an OSCaR decision, never with pending', () => {
+  it('fills a blank status of an existing referral row with an OSCaR decision, else with pending (legacy bug 24)', () => {
     const first = created(oscarEvent(buildOscarClient()));
     const blank = asExisting(first, {
       services_section: (first.services_section as Json[]).map(
         ({ referral_status_edf41f2: _s, ...row }) => row,
       ),
     });
-    expect(updated(oscarEvent(buildOscarClient()), blank)).toEqual({});
+    // The legacy Pending pass read one page of cases only, so rows it never reached are still blank.
+    expect(updated(oscarEvent(buildOscarClient()), blank)).toEqual({
+      services_section: [{ unique_id: kinshipRowId, referral_status_edf41f2: 'pending_310366' }],
+    });
     const accepted = buildOscarClient({
       services: [buildOscarProgramService(), buildOscarReferralService({ referral_status: 'Accepted' })],
     });

@@ -25,10 +25,10 @@ import { registerReferralRoutes } from './routes/referrals.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
 import { seedCases, uuid } from './seed.ts';
 import type { SimContext } from './sim-context.ts';
-import { createCaseStore } from './state/case-store.ts';
+import { type CaseStore, createCaseStore } from './state/case-store.ts';
 import type { UserSpec } from './state/directory.ts';
 import { createDirectory } from './state/directory.ts';
-import { createReferralStore } from './state/referral-store.ts';
+import { createReferralStore, type ReferralStore } from './state/referral-store.ts';
 
 export interface PrimeroSimOptions {
   /**
@@ -61,6 +61,35 @@ export interface PrimeroSimOptions {
   readonly timeoutHoldMs?: number;
   /** Pino options, or false (default) for no logging. */
   readonly logger?: false | { readonly level: string };
+}
+
+/**
+ * The state behind a simulator built by `buildPrimeroSim`, for scenarios that need a record no real Primero
+ * API would store (its write schema refuses wrong types, `[null]` rows, invalid dates): insert or edit
+ * cases and referrals here, and the API lists them as stored.
+ */
+export interface PrimeroSimState {
+  readonly cases: CaseStore;
+  readonly referrals: ReferralStore;
+  /** The simulator's clock, in epoch milliseconds. */
+  readonly now: () => number;
+  readonly newId: () => string;
+}
+
+const simStates = new WeakMap<FastifyInstance, PrimeroSimState>();
+
+/**
+ * The state of a simulator built by `buildPrimeroSim`.
+ *
+ * @example
+ * const { cases } = primeroSimState(app);
+ * const [stored] = cases.findBy('case_id', caseId);
+ * if (stored) cases.update(stored, { ...stored.data, services_section: [null] });
+ */
+export function primeroSimState(app: FastifyInstance): PrimeroSimState {
+  const state = simStates.get(app);
+  if (state === undefined) throw new Error('primeroSimState: not an app built by buildPrimeroSim');
+  return state;
 }
 
 /** Request lines and header lines nginx accepts (`large_client_header_buffers 2 1k`). */
@@ -114,6 +143,7 @@ export function buildPrimeroSim(options: PrimeroSimOptions = {}): FastifyInstanc
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
   });
 
+  simStates.set(app, { cases: ctx.cases, referrals: ctx.referrals, now, newId });
   registerNginxLimits(app);
   registerBodyParsers(app);
   registerAccessLog(app);
