@@ -1,8 +1,11 @@
-export type { PrimeroSimOptions } from './app.ts';
-export { buildPrimeroSim } from './app.ts';
+export type { PrimeroSimOptions, PrimeroSimState } from './app.ts';
+export { buildPrimeroSim, primeroSimState } from './app.ts';
 export type { PrimeroSimConfig } from './config.ts';
 export { envTable, loadConfig } from './config.ts';
+export type { JsonObject, JsonValue } from './core/json.ts';
 export type { VersionFlags } from './core/version.ts';
 export { versionFlags } from './core/version.ts';
 export { oscarOrganizations, provinces, serviceTypes } from './data/cambodia.ts';
+export type { CaseStore, StoredCase } from './state/case-store.ts';
 export type { UserSpec } from './state/directory.ts';
+export type { Referral, ReferralStore } from './state/referral-store.ts';

@@ -81,6 +81,12 @@ export interface Client {
   createdAt: Date;
   updatedAt: Date;
   deletedAt: Date | null;
+  /**
+   * Not an OSCaR column: keys that replace the client's JSON in `GET /organizations/clients` (an
+   * `undefined` value drops the key), for scenarios that need a record no OSCaR UI could produce — a
+   * number for a name, `services: [null]`. Unset for every client the API or the control API makes.
+   */
+  listedAs?: Readonly<Record<string, unknown>>;
 }
 
 export interface Referral {

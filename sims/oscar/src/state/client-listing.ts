@@ -33,16 +33,21 @@ export function listClients(store: Store, query: ListingQuery, callerUid: string
     });
     if (query.end !== null) {
       for (const client of historical(tenant, query.since, query.end))
-        output.push(serializeShared(client, context(client)));
+        output.push(listed(client, serializeShared(client, context(client))));
       continue;
     }
     const groupA = referredGroup(store, tenant, query.since);
-    for (const client of groupA) output.push(serializeReferred(client, context(client)));
+    for (const client of groupA) output.push(listed(client, serializeReferred(client, context(client))));
     const excluded = new Set(groupA.map((client) => client.id));
     for (const client of sharedGroup(tenant, excluded, query.since))
-      output.push(serializeShared(client, context(client)));
+      output.push(listed(client, serializeShared(client, context(client))));
   }
   return output;
+}
+
+/** The serialized client, with the keys a scenario put in `listedAs` in place of its own. */
+function listed(client: Client, json: ListedClient): ListedClient {
+  return client.listedAs === undefined ? json : { ...json, ...client.listedAs };
 }
 
 /** Group A goes through ActiveRecord, so its default scope hides soft-deleted clients. */
