@@ -1,7 +1,7 @@
 export { canonicalJson, fingerprintContent } from './canonical-json.ts';
 export { CsvSyntaxError, parseCsv } from './csv.parser.ts';
 export type { MappingErrorCode, MappingErrorInput, RecordKind } from './mapping-errors.ts';
-export { MappingConfigError, mappingDir, MappingError } from './mapping-errors.ts';
+export { isCodeLike, MappingConfigError, mappingDir, MappingError, quoteCode } from './mapping-errors.ts';
 export type {
   AgencyOwner,
   CatalogueService,
@@ -56,6 +56,7 @@ export {
 export type { PrimeroData, PrimeroRowData } from './record-diff.ts';
 export { diffCase, sameValue } from './record-diff.ts';
 export type { Result } from './record-parse.ts';
+export { isIdLike } from './record-parse.ts';
 export type { Lookup, ProvinceCode } from './transforms.ts';
 export {
   agencyIdOf,

@@ -22,6 +22,24 @@ export type MappingErrorCode =
   /** A linked OSCaR client (`resource: "primero"`) whose Primero case the writer could not find. */
   | 'LINKED_CASE_NOT_FOUND';
 
+/**
+ * How an error may quote an upstream value that ought to be a code (a province, an organisation, a risk
+ * level): the code itself when it looks like one — up to 40 letters, digits, `_`, `-` or `.` — so that an
+ * administrator can add it to the table the error names; otherwise only its length, because a value that is
+ * not a code may be anything a person typed there (a name, a note) and must not reach a log.
+ *
+ * @example quoteCode('zz') // '"zz"'
+ * @example quoteCode('the mother called') // '(not a code: 17 characters)'
+ */
+export function quoteCode(value: string): string {
+  return isCodeLike(value) ? `"${value}"` : `(not a code: ${[...value].length} characters)`;
+}
+
+/** Up to 40 letters, digits, `_`, `-` or `.`: what `quoteCode` names in an error. */
+export function isCodeLike(value: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/.test(value);
+}
+
 /** What kind of record an error is about; the first words of its message. */
 export type RecordKind = 'Primero case' | 'OSCaR client' | 'CaseChanged' | 'ReferralDecision';
 

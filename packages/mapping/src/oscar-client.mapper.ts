@@ -13,8 +13,8 @@ import { OscarClient as OscarClientSchema, oscarClientShape } from './oscar-reco
 import type { CaseChangedContent, OscarClientEvents } from './primero-case.mapper.ts';
 import { failed, oscarReferralIdOf } from './primero-case.mapper.ts';
 import { oscarValue } from './primero-options.ts';
-import { idOf, parseRecord } from './record-parse.ts';
-import { agencyIdOf, referralStateOfOscar, text } from './transforms.ts';
+import { idOf, isIdLike, parseRecord } from './record-parse.ts';
+import { agencyIdOf, isIsoDate, referralStateOfOscar, text } from './transforms.ts';
 
 const CaseChangedContentSchema = CaseChangedDataSchema.omit({ fingerprint: true });
 
@@ -117,11 +117,40 @@ export function oscarClientToEvents(
       new MappingError({
         code: 'MISSING_KEY',
         recordKind: 'OSCaR client',
-        recordId: text(c.slug),
+        recordId: idOf(c, 'slug'),
         field: 'global_id',
         detail: 'the client has no global_id — OSCaR always sets one; the record cannot be identified',
       }),
     );
+  }
+  const invalid = (field: string, detail: string) =>
+    failed(
+      new MappingError({
+        code: 'INVALID_RECORD',
+        recordKind: 'OSCaR client',
+        recordId: isIdLike(globalId) ? globalId : idOf(c, 'slug'),
+        field,
+        detail,
+      }),
+    );
+  if (!isIdLike(globalId)) {
+    return invalid(
+      'global_id',
+      'is not an OSCaR global id (OSCaR makes 26-character ULIDs); the record cannot be identified',
+    );
+  }
+  const externalId = text(c.external_id);
+  if (externalId !== null && !isIdLike(externalId)) {
+    return invalid('external_id', 'is not a Primero case id (a UUID) — fix the client’s link in OSCaR');
+  }
+  for (const [index, service] of (c.services ?? []).entries()) {
+    const date = text(service.enrollment_date);
+    if (date !== null && !isIsoDate(date)) {
+      return invalid(
+        `services.${index}.enrollment_date`,
+        'is not a real date written YYYY-MM-DD — correct the program enrolment in OSCaR',
+      );
+    }
   }
   const shape = oscarClientShape(client as object);
   const services = unique((c.services ?? []).map((service) => serviceOf(c, service, tables)));
@@ -138,7 +167,7 @@ export function oscarClientToEvents(
   const content: CaseChangedContent = {
     ids: {
       primeroRecordId: null,
-      caseId: text(c.external_id),
+      caseId: externalId,
       caseIdDisplay: text(c.external_id_display),
       oscarGlobalId: globalId,
       oscarSlug: text(c.slug),

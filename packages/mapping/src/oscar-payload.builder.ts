@@ -1,6 +1,6 @@
 import type { CaseChangedData, CaseService, ReferralDecisionData } from '@pos/contracts';
 
-import { MappingError } from './mapping-errors.ts';
+import { isCodeLike, MappingError, quoteCode } from './mapping-errors.ts';
 import type { MappingTables } from './mapping-tables.ts';
 import { oscarValue } from './primero-options.ts';
 import type { Result } from './record-parse.ts';
@@ -63,8 +63,8 @@ function organizationFor(
     source === null
       ? 'the referred service has no implementing agency and the case no owning agency — set service_implementing_agency on the service in Primero'
       : organization === null
-        ? `agency "${source}" is not of the form agency-<OSCaR organisation> — set service_implementing_agency to an NGO agency in Primero`
-        : `organisation "${organization}" (from ${source}) is not in config/mappings/agencies.csv — add a row for it if it is an OSCaR NGO, or fix service_implementing_agency in Primero`;
+        ? `agency ${quoteCode(source)} is not of the form agency-<OSCaR organisation> — set service_implementing_agency to an NGO agency in Primero`
+        : `organisation ${quoteCode(organization)}${isCodeLike(source) ? ` (from ${source})` : ''} is not in config/mappings/agencies.csv — add a row for it if it is an OSCaR NGO, or fix service_implementing_agency in Primero`;
   return {
     ok: false,
     error: new MappingError({

@@ -5,7 +5,13 @@ import { z } from 'zod';
  * serializations; `oscarClientShape` tells them apart by their keys. Unknown keys are kept.
  */
 
-const optText = z.string().nullish();
+/**
+ * Text the mapping reads is bounded: a name, code or id runs to a few dozen characters, and a field holding a
+ * megabyte is broken, not a long name (every value travels in an event and may become a key).
+ */
+const optText = z.string().max(1_000).nullish();
+/** Reasons: free text, long but bounded. */
+const longText = z.string().max(100_000).nullish();
 
 /** One `services[]` item: a program service or a referral service (docs/upstream/oscar.md §2.1.3). */
 export const OscarService = z.looseObject({
@@ -14,9 +20,9 @@ export const OscarService = z.looseObject({
   program_name: optText,
   /** `YYYY-MM-DD`, or null for referral services. Null (not absent) matters: see `serviceDirection`. */
   enrollment_date: optText,
-  referral_id: z.union([z.number(), z.string()]).nullish(),
+  referral_id: z.union([z.number(), z.string().max(1_000)]).nullish(),
   referral_status: optText,
-  reason_for_referral: optText,
+  reason_for_referral: longText,
 });
 export type OscarService = z.infer<typeof OscarService>;
 
@@ -26,7 +32,7 @@ export const OscarClient = z.looseObject({
   slug: optText,
   external_id: optText,
   external_id_display: optText,
-  mosvy_number: z.union([z.string(), z.number()]).nullish(),
+  mosvy_number: z.union([z.string().max(1_000), z.number()]).nullish(),
   given_name: optText,
   family_name: optText,
   local_given_name: optText,
@@ -35,10 +41,10 @@ export const OscarClient = z.looseObject({
   date_of_birth: optText,
   location_current_village_code: optText,
   address_current_village_code: optText,
-  organization_id: z.union([z.number(), z.string()]).nullish(),
+  organization_id: z.union([z.number(), z.string().max(1_000)]).nullish(),
   organization_name: optText,
   organization_address_code: optText,
-  reason_for_referral: optText,
+  reason_for_referral: longText,
   status: optText,
   case_worker_name: optText,
   case_worker_mobile: optText,

@@ -1,6 +1,6 @@
 import type { CaseChangedData } from '@pos/contracts';
 
-import { MappingError } from './mapping-errors.ts';
+import { MappingError, quoteCode } from './mapping-errors.ts';
 import type { MappingTables } from './mapping-tables.ts';
 import type { Result } from './record-parse.ts';
 import { provinceCode, text } from './transforms.ts';
@@ -19,6 +19,19 @@ export type OwnerInput = Pick<
 export function provinceUser(event: OwnerInput, tables: MappingTables): Result<string | null> {
   const province = provinceCode(event.locationCode, event.organizationAddressCode);
   if (province === null) return { ok: true, value: null };
+  if (!/^\d{2}$/.test(province.code)) {
+    return {
+      ok: false,
+      error: new MappingError({
+        code: 'INVALID_RECORD',
+        recordKind: 'OSCaR client',
+        recordId: event.ids.oscarGlobalId,
+        field: province.field,
+        detail:
+          'is not a Cambodian admin code (digits), so the province user cannot be found — fix the address in OSCaR',
+      }),
+    };
+  }
   const owner = tables.provinces.get(province.code);
   if (owner === undefined) {
     return {
@@ -64,7 +77,9 @@ export function agencyUser(event: OwnerInput, tables: MappingTables): Result<str
         recordKind: 'OSCaR client',
         recordId: event.ids.oscarGlobalId,
         field: 'organization_name',
-        detail: `organisation "${organization}" is not in config/mappings/agencies.csv — add a row for it (${organization},agency-${organization},agency-${organization}-user)`,
+        detail: /^[a-z0-9_-]{1,40}$/.test(organization)
+          ? `organisation "${organization}" is not in config/mappings/agencies.csv — add a row for it (${organization},agency-${organization},agency-${organization}-user)`
+          : `organisation ${quoteCode(organization)} is not in config/mappings/agencies.csv — OSCaR names its NGOs by short codes; check the client's NGO in OSCaR`,
       }),
     };
   }

@@ -14,8 +14,8 @@ import {
   PrimeroCase as PrimeroCaseSchema,
   PrimeroReferral as PrimeroReferralSchema,
 } from './primero-records.schema.ts';
-import { idOf, parseRecord } from './record-parse.ts';
-import { firstSubtype, referralStateOfPrimero, text } from './transforms.ts';
+import { idOf, isIdLike, parseRecord } from './record-parse.ts';
+import { dateToOscar, firstSubtype, isIsoDate, referralStateOfPrimero, text } from './transforms.ts';
 
 /** A `CaseChangedData` before the poller adds its fingerprint. */
 export type CaseChangedContent = Omit<CaseChangedData, 'fingerprint'>;
@@ -145,9 +145,32 @@ export function primeroCaseToEvents(
       new MappingError({
         code: 'MISSING_KEY',
         recordKind: 'Primero case',
-        recordId: c.id,
+        recordId: idOf(c, 'id'),
         field: 'case_id',
         detail: 'the case has no case_id — Primero always sets one; check that the API user may read it',
+      }),
+    );
+  }
+  if (!isIdLike(caseId)) {
+    return failed(
+      new MappingError({
+        code: 'INVALID_RECORD',
+        recordKind: 'Primero case',
+        recordId: idOf(c, 'id'),
+        field: 'case_id',
+        detail: 'is not a Primero case id (Primero sets a UUID) — restore the case_id in Primero',
+      }),
+    );
+  }
+  const oscarNumber = text(c.oscar_number);
+  if (oscarNumber !== null && !isIdLike(oscarNumber)) {
+    return failed(
+      new MappingError({
+        code: 'INVALID_RECORD',
+        recordKind: 'Primero case',
+        recordId: caseId,
+        field: 'oscar_number',
+        detail: 'is not an OSCaR global id (OSCaR makes 26-character ULIDs) — correct or clear it in Primero',
       }),
     );
   }
@@ -196,6 +219,20 @@ export function primeroCaseToEvents(
   if (services.length === 0 && !linked) return { ok: true, value: { subject, caseChanged: null, decisions } };
 
   const sharesPerson = services.length > 0;
+  const dateOfBirth = text(c.date_of_birth);
+  // Sent as OSCaR reads it (`/` → `-`, as legacy did); anything else OSCaR would store as no date at all.
+  if (sharesPerson && dateOfBirth !== null && !isIsoDate(dateToOscar(dateOfBirth))) {
+    return failed(
+      new MappingError({
+        code: 'INVALID_RECORD',
+        recordKind: 'Primero case',
+        recordId: caseId,
+        field: 'date_of_birth',
+        detail:
+          'is not a real date written YYYY-MM-DD, and OSCaR would keep no date of birth — correct it in Primero',
+      }),
+    );
+  }
   const content: CaseChangedContent = {
     ids: {
       primeroRecordId: c.id,
@@ -212,7 +249,7 @@ export function primeroCaseToEvents(
       localGivenName: null,
       localFamilyName: null,
       sex: sharesPerson ? text(c.sex) : null,
-      dateOfBirth: sharesPerson ? text(c.date_of_birth) : null,
+      dateOfBirth: sharesPerson ? dateOfBirth : null,
     },
     locationCode: sharesPerson ? text(c.location_current) : null,
     riskLevel: sharesPerson ? text(c.risk_level) : null,

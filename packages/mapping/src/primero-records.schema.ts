@@ -6,9 +6,15 @@ import { z } from 'zod';
  * may read. Only the fields the mapping reads are typed.
  */
 
-const optText = z.string().nullish();
+/**
+ * Text the mapping reads is bounded: a name, code or id runs to a few dozen characters, and a field holding a
+ * megabyte is broken, not a long name (every value travels in an event and may become a key).
+ */
+const optText = z.string().max(1_000).nullish();
+/** Notes and reasons: free text, long but bounded. */
+const longText = z.string().max(100_000).nullish();
 /** Fields Primero may return as text or number (codes, user ids). */
-const optCode = z.union([z.string(), z.number()]).nullish();
+const optCode = z.union([z.string().max(1_000), z.number()]).nullish();
 
 /** One row of `services_section`. */
 export const PrimeroServiceRow = z.looseObject({
@@ -16,13 +22,13 @@ export const PrimeroServiceRow = z.looseObject({
   service_response_type: optText,
   service_type: optText,
   /** Multi-select; may be missing, `[]`, `['']` (and legacy data has `[null]`). */
-  service_subtype: z.union([z.array(z.string().nullable()), z.string()]).nullish(),
+  service_subtype: z.union([z.array(z.string().max(1_000).nullable()), z.string().max(1_000)]).nullish(),
   service_implementing_agency: optText,
   referral_status_edf41f2: optText,
   oscar_referral_id_a4ac8a5: optCode,
   oscar_referring_organization: optText,
-  referral_notes_from_oscar_2e787b8: optText,
-  service_referral_notes: optText,
+  referral_notes_from_oscar_2e787b8: longText,
+  service_referral_notes: longText,
 });
 export type PrimeroServiceRow = z.infer<typeof PrimeroServiceRow>;
 
@@ -72,7 +78,7 @@ export const PrimeroReferral = z.looseObject({
   record_type: optText,
   service_record_id: optText,
   transitioned_to_agency: optText,
-  notes: optText,
+  notes: longText,
   created_at: optText,
 });
 export type PrimeroReferral = z.infer<typeof PrimeroReferral>;

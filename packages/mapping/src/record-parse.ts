@@ -8,7 +8,16 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: MappingErro
 
 function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') return `expected ${issue.expected}`;
-  if (issue.code === 'invalid_union') return 'has an unexpected type';
+  if (issue.code === 'invalid_union') {
+    // A text that is too long fails every branch of a text-or-number field: say that, not "a type".
+    const branches = issue.errors.flat();
+    const tooLong = branches.find((i) => i.code === 'too_big' && i.origin === 'string');
+    if (tooLong) return describe(tooLong);
+    const expected = [...new Set(branches.flatMap((i) => (i.code === 'invalid_type' ? [i.expected] : [])))];
+    return expected.length > 0 ? `expected ${expected.join(' or ')}` : 'has an unexpected type';
+  }
+  if (issue.code === 'too_big' && issue.origin === 'string')
+    return `is longer than ${String(issue.maximum)} characters`;
   return issue.code.replaceAll('_', ' ');
 }
 
@@ -38,13 +47,28 @@ export function parseRecord<S extends z.ZodType>(
   };
 }
 
-/** The value of `key` when `raw` is an object and the value is a non-blank string or number, else null. */
+/**
+ * Whether a value can be an upstream identifier (a Primero `case_id` or record `id`, an OSCaR `global_id`,
+ * `slug` or `external_id`): 1–100 printable ASCII characters without spaces. Both APIs only ever make such
+ * ids (UUIDs, ULIDs, `abcd-123`); anything else — a name typed into the field, a megabyte of text — is not
+ * one, and must neither be named in an error nor become a key (Postgres cannot index a value that large).
+ *
+ * @example isIdLike('01EHAZ3XN6DJX0GQGR8R5KV7AZ') // true
+ * @example isIdLike('case of Sokha') // false
+ */
+export function isIdLike(value: unknown): value is string {
+  return typeof value === 'string' && /^[\x21-\x7e]{1,100}$/.test(value);
+}
+
+/**
+ * The value of the first of `keys` that holds an identifier (`isIdLike`) when `raw` is an object, else null:
+ * what an error about a record may name it by.
+ */
 export function idOf(raw: unknown, ...keys: string[]): string | null {
   if (typeof raw !== 'object' || raw === null) return null;
   for (const key of keys) {
     const value = (raw as Record<string, unknown>)[key];
-    if (typeof value === 'string' && value.trim() !== '') return value;
-    if (typeof value === 'number') return String(value);
+    if (isIdLike(value)) return value;
   }
   return null;
 }

@@ -1,5 +1,6 @@
 import type { ReferralState } from '@pos/contracts';
 
+import { quoteCode } from './mapping-errors.ts';
 import type { MappingTables } from './mapping-tables.ts';
 import { oscarValue, primeroOption } from './primero-options.ts';
 
@@ -175,7 +176,7 @@ export function riskLevelToOscar(risk: string | null | undefined, tables: Mappin
   if (mapped === undefined) {
     return {
       ok: false,
-      detail: `risk level "${value}" is not in config/mappings/risk-levels.csv — add a row for it`,
+      detail: `risk level ${quoteCode(value)} is not in config/mappings/risk-levels.csv — add a row for it`,
     };
   }
   return { ok: true, value: mapped };
@@ -196,7 +197,7 @@ export function riskLevelToPrimero(
   if (mapped === undefined) {
     return {
       ok: false,
-      detail: `level of risk "${value}" is not in config/mappings/risk-levels.csv — add a row for it`,
+      detail: `level of risk ${quoteCode(value)} is not in config/mappings/risk-levels.csv — add a row for it`,
     };
   }
   return { ok: true, value: mapped };

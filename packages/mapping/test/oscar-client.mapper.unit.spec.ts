@@ -189,7 +189,7 @@ describe('oscarClientToEvents', () => {
       'a malformed enrolment date',
       { services: [buildOscarProgramService({ enrollment_date: '01/02/2024' })] },
       'INVALID_RECORD',
-      'caseChanged.services.0.enrolmentDate',
+      'services.0.enrollment_date',
     ],
   ])('rejects %s', (_name, overrides, code, field) => {
     expect(map(buildOscarClient(overrides))).toMatchObject({
@@ -197,6 +197,40 @@ describe('oscarClientToEvents', () => {
       reason: code,
       error: { field, permanent: true },
     });
+  });
+});
+
+describe('oscarClientToEvents: ids and dates it cannot trust', () => {
+  it.each([
+    ['a global_id that is not an id', { global_id: 'client of Vanna' }, 'global_id'],
+    ['a numeric global_id', { global_id: 7000001 }, 'global_id'],
+    ['a global_id of 2,000 characters', { global_id: 'A'.repeat(2_000) }, 'global_id'],
+  ])('rejects %s, naming the client by its slug', (_name, overrides, field) => {
+    const client = buildOscarClient(overrides);
+    expect(map(client)).toMatchObject({ ok: false, recordId: client.slug, error: { field } });
+  });
+
+  it.each([
+    ['an external_id that is not an id', { external_id: 'case of Vanna' }, 'external_id'],
+    [
+      'an impossible enrolment date',
+      { services: [buildOscarProgramService({ enrollment_date: '2020-02-30' })] },
+      'services.0.enrollment_date',
+    ],
+    [
+      'an 11-digit enrolment year',
+      { services: [buildOscarProgramService({ enrollment_date: '22020-01-15' })] },
+      'services.0.enrollment_date',
+    ],
+    ['services [null]', { services: [null] }, 'services.0'],
+  ])('rejects %s, naming the client by its global_id', (_name, overrides, field) => {
+    const client = buildOscarClient(overrides);
+    expect(map(client)).toMatchObject({ ok: false, recordId: client.global_id, error: { field } });
+  });
+
+  it('keeps Khmer and mixed-script names as they are (valid, not malformed)', () => {
+    const out = ok(map(buildSharedClient({ given_name: 'Sokha សុខា', local_given_name: 'សុខា' })));
+    expect(out.caseChanged?.person).toMatchObject({ givenName: 'Sokha សុខា', localGivenName: 'សុខា' });
   });
 });
 

@@ -282,6 +282,36 @@ describe('primeroCaseToEvents: invalid records', () => {
     expect(out).toMatchObject({ ok: false, reason: code, error: { field, permanent: true } });
   });
 
+  it.each([
+    ['a case_id that is not an id', { case_id: 'case of Sokha' }, 'case_id', ids.primeroRecordId],
+    ['a case_id of 2,000 characters', { case_id: 'a'.repeat(2_000) }, 'case_id', ids.primeroRecordId],
+    ['an oscar_number that is not an id', { oscar_number: 'OSCaR 01H8 Sokha' }, 'oscar_number', ids.caseId],
+    ['a name of a megabyte', { name_first: 'x'.repeat(1 << 20) }, 'name_first', ids.caseId],
+    ['an impossible date of birth', { date_of_birth: '2013-02-30' }, 'date_of_birth', ids.caseId],
+    ['an 11-digit year', { date_of_birth: '22013-02-03' }, 'date_of_birth', ids.caseId],
+  ])('rejects %s, naming the record by an id it can trust', (_name, overrides, field, recordId) => {
+    const out = map(buildPrimeroCase(overrides));
+    expect(out).toMatchObject({ ok: false, reason: 'INVALID_RECORD', recordId, error: { field } });
+    if (!out.ok) expect(out.error.message.length).toBeLessThan(300);
+  });
+
+  it.each([
+    [
+      'a location object',
+      { location_current: { code: '12' } },
+      'location_current: expected string or number',
+    ],
+    ['a megabyte of text', { mosvy_number: 'x'.repeat(1 << 20) }, 'is longer than 1000 characters'],
+  ])('says what is wrong with %s in a text-or-number field', (_name, overrides, text) => {
+    const out = map(buildPrimeroCase(overrides));
+    expect(out.ok ? '' : out.error.message).toContain(text);
+  });
+
+  it('lets a date of birth with slashes pass (sent with dashes) and an unshared case keep any date', () => {
+    expect(map(buildPrimeroCase({ date_of_birth: '2014/03/01' })).ok).toBe(true);
+    expect(map(buildPrimeroCase({ date_of_birth: 'unknown' }), []).ok).toBe(true);
+  });
+
   it('names the referral index for a bad referral', () => {
     const out = map(buildPrimeroCase(), [buildPrimeroReferral({ status: 42 })]);
     expect(out).toMatchObject({ ok: false, recordId: ids.caseId, error: { field: 'referrals.0.status' } });

@@ -110,6 +110,106 @@ const cases: [string, () => unknown][] = [
       }),
   ],
   [
+    'unknown organisation written as words',
+    () =>
+      planPrimeroCaseWrite({
+        event: oscarEvent(
+          buildOscarClient({ ...secrets, is_referred: false, organization_name: 'Sentinel home of Sokha' }),
+        ),
+        existing: null,
+        tables,
+        today,
+      }),
+  ],
+  [
+    'a level of risk written as words',
+    () =>
+      planPrimeroCaseWrite({
+        event: oscarEvent(
+          buildOscarClient({
+            ...secrets,
+            location_current_village_code: '12011111',
+            level_of_risk: 'high: Sentinelgiven alone at home',
+          }),
+        ),
+        existing: null,
+        tables,
+        today,
+      }),
+  ],
+  [
+    'a location written as words',
+    () =>
+      planPrimeroCaseWrite({
+        event: oscarEvent(buildOscarClient({ ...secrets, location_current_village_code: 'ភូមិSentinel' })),
+        existing: null,
+        tables,
+        today,
+      }),
+  ],
+  [
+    'OSCaR client whose global_id is a name (in Khmer: an id has no spaces and is ASCII)',
+    () =>
+      oscarClientToEvents(buildOscarClient({ ...secrets, global_id: secrets.local_given_name }), tables, {
+        now,
+      }),
+  ],
+  [
+    'Primero case whose case_id is a name (with a space: an id has none)',
+    () =>
+      primeroCaseToEvents(
+        {
+          case: buildPrimeroCase({ ...primeroSecrets, case_id: 'Sentinelgiven Sentinelfamily' }),
+          referrals: [],
+        },
+        tables,
+      ),
+  ],
+  [
+    'Primero case with an impossible date of birth',
+    () =>
+      primeroCaseToEvents(
+        {
+          case: buildPrimeroCase({ ...primeroSecrets, date_of_birth: '11/11/2011' }),
+          referrals: [buildPrimeroReferral()],
+        },
+        tables,
+      ),
+  ],
+  [
+    'outbound agency written as words',
+    () => {
+      const out = primeroCaseToEvents(
+        {
+          case: buildPrimeroCase({
+            ...primeroSecrets,
+            services_section: [
+              buildPrimeroService({ service_implementing_agency: 'Sentinel children home' }),
+            ],
+          }),
+          referrals: [buildPrimeroReferral()],
+        },
+        tables,
+      );
+      if (!out.ok || out.value.caseChanged === null) throw new Error('expected an event');
+      return toOscarReferralUpserts(out.value.caseChanged, tables)[0];
+    },
+  ],
+  [
+    'outbound risk level written as words',
+    () => {
+      const out = primeroCaseToEvents(
+        {
+          case: buildPrimeroCase({ ...primeroSecrets, risk_level: 'Sentinelgiven is alone' }),
+          referrals: [buildPrimeroReferral()],
+        },
+        tables,
+      );
+      if (!out.ok || out.value.caseChanged === null) throw new Error('expected an event');
+      return toOscarReferralUpserts(out.value.caseChanged, tables)[0];
+    },
+  ],
+  [
     'identity conflict',
     () =>
       planPrimeroCaseWrite({
