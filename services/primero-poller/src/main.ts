@@ -23,6 +23,7 @@ import {
 
 import { createCaseReadStore } from './adapters/case-reads.repository.ts';
 import { type CaseReadsDatabase, migrateCaseReads } from './adapters/case-reads.table.ts';
+import { createOscarLinkStore } from './adapters/oscar-links.repository.ts';
 import { pollPrimero } from './adapters/primero.poll.ts';
 import { envSpec, loadServiceConfig } from './config.ts';
 import { buildApp } from './http/app.ts';
@@ -90,7 +91,9 @@ const primero = createPrimeroClient({
 });
 // Its own tables first: the plumbing starts polling as soon as it is up.
 await shutdown.starting(migrateCaseReads(createDb<unknown>(infra.pool), schema));
-const caseReads = createCaseReadStore(createDb<CaseReadsDatabase>(infra.pool).withSchema(schema));
+const ownTables = createDb<CaseReadsDatabase>(infra.pool).withSchema(schema);
+const caseReads = createCaseReadStore(ownTables);
+const oscarLinks = createOscarLinkStore(ownTables);
 const pollerStart = startPollerPlumbing({
   service,
   metrics,
@@ -108,6 +111,7 @@ const pollerStart = startPollerPlumbing({
         schema,
         primero,
         caseReads,
+        oscarLinks,
         tables,
         deadLetters,
         logger,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { needsReferrals, newest, nextCursor } from '../src/core/cursor.policy.ts';
+import { duplicateLinkError, linkConflict, oscarNumberHeld } from '../src/core/oscar-link.policy.ts';
 import { caseReadOf, isUnchangedSinceRead, type RememberedRead } from '../src/core/reread.policy.ts';
 
 const recordId = 'ee03c7e4-46bd-40ed-9312-01ce08515f1a';
@@ -33,6 +34,8 @@ describe('caseReadOf', () => {
     ['a null last_updated_at', { id: recordId, last_updated_at: null }],
     ['not an object', 'case'],
     ['null', null],
+    ['an id of a megabyte', { id: 'x'.repeat(1 << 20), last_updated_at: at }],
+    ['a last_updated_at that is not a time', { id: recordId, last_updated_at: `${at}${'x'.repeat(5000)}` }],
   ])('gives nothing to remember for %s', (_label, record) => {
     expect(caseReadOf(record, '2026-11-01')).toBeNull();
   });
@@ -105,5 +108,39 @@ describe('needsReferrals and newest', () => {
     expect(newest(null, at)).toBe(at);
     expect(newest(at, '2026-12-08T06:00:00.000Z')).toBe(at);
     expect(newest(at, 'yesterday')).toBe(at);
+    expect(newest(at, `2027-01-01T00:00:00.000Z${'x'.repeat(5000)}`)).toBe(at);
+  });
+});
+
+describe('oscar links', () => {
+  const oscarNumber = '01HZX3K8Q2V7RMB5T9C4WJDNEF';
+  const holder = { oscarNumber, recordId, caseId: '5f6130b0-bfa7-4544-a3c8-897f54d3b877' };
+  const other = {
+    oscarNumber,
+    recordId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+    caseId: 'd0d0d0d0-1234-4abc-8def-0123456789ab',
+  };
+
+  it('lets the first case with an OSCaR number hold it, and that case keep it', () => {
+    expect(linkConflict(new Map(), other)).toBeNull();
+    expect(linkConflict(new Map([[oscarNumber, holder]]), holder)).toBeNull();
+  });
+
+  it('refuses a second case with the number, naming both cases and the fix, no person data', () => {
+    const held = linkConflict(new Map([[oscarNumber, holder]]), other);
+    expect(held).toBe(holder);
+    const error = duplicateLinkError(other, holder);
+    expect(error).toMatchObject({ code: 'IDENTITY_CONFLICT', recordId: other.caseId, field: 'oscar_number' });
+    expect(error.message).toContain(oscarNumber);
+    expect(error.message).toContain(holder.caseId);
+  });
+
+  it.each([
+    ['a linked case', { oscar_number: oscarNumber }, oscarNumber],
+    ['a disabled case (it lets its OSCaR client go)', { oscar_number: oscarNumber, enabled: false }, null],
+    ['a blank number', { oscar_number: ' ' }, null],
+    ['no number', {}, null],
+  ])('reads the number %s holds', (_label, record, expected) => {
+    expect(oscarNumberHeld(record)).toBe(expected);
   });
 });

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type CaseReadStore, createCaseReadStore } from '../src/adapters/case-reads.repository.ts';
 import { type CaseReadsDatabase, migrateCaseReads } from '../src/adapters/case-reads.table.ts';
+import { createOscarLinkStore } from '../src/adapters/oscar-links.repository.ts';
 import { pollPrimero } from '../src/adapters/primero.poll.ts';
 
 const schema = 'primero_poller';
@@ -52,7 +53,9 @@ describe('pollPrimero: what it costs Primero', () => {
     });
     await migrateCaseReads(createDb<unknown>(pool), schema);
     db = createDb<PollerStateDatabase>(pool).withSchema(schema);
-    caseReads = createCaseReadStore(createDb<CaseReadsDatabase>(pool).withSchema(schema));
+    const ownTables = createDb<CaseReadsDatabase>(pool).withSchema(schema);
+    caseReads = createCaseReadStore(ownTables);
+    const oscarLinks = createOscarLinkStore(ownTables);
     tables = await loadMappingTables(new URL('../../../config/mappings', import.meta.url).pathname);
     const primero = createPrimeroClient({
       baseUrl,
@@ -74,6 +77,7 @@ describe('pollPrimero: what it costs Primero', () => {
           schema,
           primero,
           caseReads,
+          oscarLinks,
           tables,
           deadLetters: publisher,
           logger,
@@ -234,5 +238,26 @@ describe('pollPrimero: what it costs Primero', () => {
     expect((await caseReads.read([old.recordId])).size).toBe(0);
     expect((await caseReads.read(referred.map((r) => r.id))).size).toBe(referred.length);
     expect(deadLetters).toStrictEqual([]);
+  });
+
+  it('refuses a second case with the OSCaR number a case already holds, until the first lets go of it', async () => {
+    const [holder, , duplicate] = referred;
+    const oscarNumber = '01JDQ8ZV3Y5K7M9N2P4R6T8W0X';
+    await api('PATCH', `/api/v2/cases/${holder?.id ?? ''}`, { data: { oscar_number: oscarNumber } });
+    await poll();
+    await api('PATCH', `/api/v2/cases/${duplicate?.id ?? ''}`, { data: { oscar_number: oscarNumber } });
+    await poll();
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]).toMatchObject({ code: 'IDENTITY_CONFLICT' });
+    expect(deadLetters[0]?.reason).toContain('oscar_number');
+    expect(deadLetters[0]?.reason).toContain(oscarNumber);
+
+    // The first case lets go (its number cleared in Primero); the duplicate, saved again, now maps.
+    await api('PATCH', `/api/v2/cases/${holder?.id ?? ''}`, { data: { oscar_number: null } });
+    await poll();
+    await api('PATCH', `/api/v2/cases/${duplicate?.id ?? ''}`, { data: { risk_level: 'low' } });
+    const summary = await poll();
+    expect(summary.rejected).toBe(0);
+    expect(deadLetters).toHaveLength(1);
   });
 });

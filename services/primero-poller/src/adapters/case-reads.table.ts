@@ -14,14 +14,24 @@ export interface CaseReadsTable {
   read_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
-/** `case_reads`, and the shared `rejected_records` it is read against. */
+/** Which Primero case the sync follows for one OSCaR client (see `linkConflict`). */
+export interface OscarLinksTable {
+  oscar_number: string;
+  record_id: string;
+  case_id: string;
+  linked_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** `case_reads`, the shared `rejected_records` it is read against, and `oscar_links`. */
 export interface CaseReadsDatabase extends Pick<PollerStateDatabase, 'rejected_records'> {
   case_reads: CaseReadsTable;
+  oscar_links: OscarLinksTable;
 }
 
 /**
- * The primero-poller's own tables, beside the shared poller state (outbox, cursor, fingerprints). Ids and
- * times only: no case content.
+ * The primero-poller's own tables, beside the shared poller state (outbox, cursor, fingerprints): the cases
+ * it has read (`case_reads`) and which case it follows for each OSCaR client (`oscar_links`). Ids and times
+ * only: no case content.
  */
 export function caseReadsMigrations(): Record<string, Migration> {
   return {
@@ -44,6 +54,21 @@ export function caseReadsMigrations(): Record<string, Migration> {
       },
       down: async (db) => {
         await db.schema.dropTable('case_reads').execute();
+      },
+    },
+    '2026-12-16T00.00-oscar-links': {
+      up: async (db) => {
+        await db.schema
+          .createTable('oscar_links')
+          .addColumn('oscar_number', 'text', (c) => c.primaryKey())
+          .addColumn('record_id', 'text', (c) => c.notNull())
+          .addColumn('case_id', 'text', (c) => c.notNull())
+          .addColumn('linked_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+          .execute();
+        await db.schema.createIndex('oscar_links_record_id').on('oscar_links').column('record_id').execute();
+      },
+      down: async (db) => {
+        await db.schema.dropTable('oscar_links').execute();
       },
     },
   };

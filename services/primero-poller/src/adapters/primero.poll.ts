@@ -1,5 +1,15 @@
 import type { PrimeroClient } from '@pos/clients';
-import { fingerprintContent, type MappingTables, primeroCaseFields, primeroCaseToEvents } from '@pos/mapping';
+import {
+  type CaseChangedContent,
+  fingerprintContent,
+  isIdLike,
+  type MappingError,
+  type MappingTables,
+  type PrimeroCaseEvents,
+  primeroCaseFields,
+  primeroCaseToEvents,
+  type RecordEvents,
+} from '@pos/mapping';
 import {
   commitPoll,
   type DeadLetterPublisher,
@@ -12,8 +22,15 @@ import type { Logger } from '@pos/runtime';
 import type { Kysely } from 'kysely';
 
 import { initialCursor, needsReferrals, newest, nextCursor } from '../core/cursor.policy.ts';
+import {
+  duplicateLinkError,
+  linkConflict,
+  type OscarLink,
+  oscarNumberHeld,
+} from '../core/oscar-link.policy.ts';
 import { caseReadOf, isUnchangedSinceRead } from '../core/reread.policy.ts';
 import type { CaseReadStore, HandledCase } from './case-reads.repository.ts';
+import type { LinkedCase, OscarLinkStore } from './oscar-links.repository.ts';
 
 export interface PrimeroPollDeps {
   db: Kysely<PollerStateDatabase>;
@@ -21,6 +38,8 @@ export interface PrimeroPollDeps {
   primero: PrimeroClient;
   /** The `last_updated_at` each recently handled case had (`case_reads`). */
   caseReads: CaseReadStore;
+  /** Which case the sync follows for each OSCaR client (`oscar_links`). */
+  oscarLinks: OscarLinkStore;
   tables: MappingTables;
   deadLetters: DeadLetterPublisher;
   logger: Logger;
@@ -48,9 +67,16 @@ export async function pollPrimero(deps: PrimeroPollDeps, signal: AbortSignal): P
   const filter = { last_updated_at: `${previous}..` };
   for await (const page of deps.primero.listCases(filter, { fields: listFields, signal })) {
     const remembered = await deps.caseReads.read(
-      page.cases.flatMap((record) => (typeof record.id === 'string' ? [record.id] : [])),
+      page.cases.flatMap((record) => (isIdLike(record.id) ? [record.id] : [])),
+    );
+    const links = await deps.oscarLinks.read(
+      page.cases.flatMap((record) => {
+        const oscarNumber = oscarNumberHeld(record);
+        return isIdLike(oscarNumber) ? [oscarNumber] : [];
+      }),
     );
     const handled: HandledCase[] = [];
+    const linked: LinkedCase[] = [];
     const batch = startPollBatch({
       ...deps,
       source: 'primero',
@@ -62,24 +88,20 @@ export async function pollPrimero(deps: PrimeroPollDeps, signal: AbortSignal): P
       newestSeen = newest(newestSeen, record.last_updated_at);
       const read = caseReadOf(record, deps.tables.version);
       if (isUnchangedSinceRead(read, read ? remembered.get(read.recordId) : undefined)) continue;
-      const sourceId = [record.case_id, record.id].find((id) => typeof id === 'string') ?? '(no id)';
       const referrals =
-        needsReferrals(record) && typeof record.id === 'string'
+        needsReferrals(record) && isIdLike(record.id)
           ? await deps.primero.listReferrals(record.id, { signal })
           : [];
-      const result = primeroCaseToEvents({ case: record, referrals }, deps.tables);
-      if (read) handled.push({ ...read, sourceId, rejected: !result.ok });
-      if (!result.ok) {
-        await batch.reject({
-          sourceId,
-          code: result.error.code,
-          reason: result.error.message,
-          content: record,
-        });
+      const outcome = follow(record, primeroCaseToEvents({ case: record, referrals }, deps.tables), links);
+      if (read) handled.push({ ...read, sourceId: outcome.sourceId, rejected: !outcome.ok });
+      if (!outcome.ok) {
+        const { sourceId, error } = outcome;
+        await batch.reject({ sourceId, code: error.code, reason: error.message, content: record });
         continue;
       }
-      batch.mapped(sourceId);
-      const { subject, caseChanged, decisions } = result.value;
+      if (outcome.link) linked.push(outcome.link);
+      batch.mapped(outcome.sourceId);
+      const { subject, caseChanged, decisions } = outcome.value;
       if (caseChanged) batch.caseChanged(subject, caseChanged);
       for (const decision of decisions) {
         batch.decision(
@@ -92,6 +114,7 @@ export async function pollPrimero(deps: PrimeroPollDeps, signal: AbortSignal): P
     summary.emitted += await batch.commit();
     summary.rejected += batch.rejected();
     // After the page's events are committed: a crash in between only means handling these cases again.
+    await deps.oscarLinks.save(linked);
     await deps.caseReads.save(handled);
   }
 
@@ -103,4 +126,28 @@ export async function pollPrimero(deps: PrimeroPollDeps, signal: AbortSignal): P
   });
   await deps.caseReads.pruneBefore(cursor);
   return summary;
+}
+
+type Followed =
+  | { ok: true; value: RecordEvents<CaseChangedContent | null>; sourceId: string; link: LinkedCase | null }
+  | { ok: false; sourceId: string; error: MappingError };
+
+/**
+ * A mapped case, unless it carries an OSCaR number another case holds (`linkConflict`); with the id its
+ * rejection is (or would be) recorded under — one the error may name (case_id, else the record id), never
+ * the content of a broken id field, which may be anything, of any size.
+ */
+function follow(record: unknown, result: PrimeroCaseEvents, links: Map<string, OscarLink>): Followed {
+  if (!result.ok) return { ok: false, sourceId: result.recordId ?? '(no id)', error: result.error };
+  const caseId = result.value.subject.slice('primero:'.length);
+  const recordId = (record as { id?: unknown }).id;
+  if (!isIdLike(recordId)) return { ok: true, value: result.value, sourceId: caseId, link: null };
+  const oscarNumber = oscarNumberHeld(record);
+  const link = { recordId, caseId, oscarNumber };
+  if (oscarNumber === null) return { ok: true, value: result.value, sourceId: caseId, link };
+  const claim = { recordId, caseId, oscarNumber };
+  const holder = linkConflict(links, claim);
+  if (holder !== null) return { ok: false, sourceId: caseId, error: duplicateLinkError(claim, holder) };
+  links.set(oscarNumber, claim);
+  return { ok: true, value: result.value, sourceId: caseId, link };
 }

@@ -1,3 +1,5 @@
+import { isoTime } from './reread.policy.ts';
+
 /**
  * The next `last_updated_at` cursor after a successful page walk. It never passes the newest change seen,
  * and it stays `overlapMs` behind the moment the walk started: a case saved while the walk ran (after we
@@ -36,6 +38,6 @@ export function needsReferrals(record: unknown): boolean {
 
 /** The largest ISO timestamp (ISO-8601 UTC strings compare as text). */
 export function newest(a: string | null, b: unknown): string | null {
-  if (typeof b !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(b)) return a;
+  if (typeof b !== 'string' || !isoTime.test(b)) return a;
   return a === null || b > a ? b : a;
 }

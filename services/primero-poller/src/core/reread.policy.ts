@@ -1,3 +1,8 @@
+import { isIdLike } from '@pos/mapping';
+
+/** A Primero timestamp (`2026-12-08T06:01:12.514Z`, or with an offset). */
+export const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
+
 /**
  * What the poller remembers of a case it has handled (fetched its referrals if it needed them, mapped it,
  * committed its events): the case's `last_updated_at` then, and the mapping tables' version it was mapped with.
@@ -27,8 +32,9 @@ export interface RememberedRead extends CaseRead {
 export function caseReadOf(record: unknown, mappingsVersion: string): CaseRead | null {
   if (typeof record !== 'object' || record === null) return null;
   const { id, last_updated_at: lastUpdatedAt } = record as { id?: unknown; last_updated_at?: unknown };
-  if (typeof id !== 'string' || id === '') return null;
-  if (typeof lastUpdatedAt !== 'string' || lastUpdatedAt === '') return null;
+  // Both become keys: a broken id or time (of any size) is not remembered, the case is handled each time.
+  if (!isIdLike(id)) return null;
+  if (typeof lastUpdatedAt !== 'string' || !isoTime.test(lastUpdatedAt)) return null;
   return { recordId: id, lastUpdatedAt, mappingsVersion };
 }
 
