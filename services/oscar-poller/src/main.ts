@@ -7,6 +7,7 @@ import { createOscarClient } from '@pos/clients';
 import type { PollerPlumbing } from '@pos/messaging';
 import { startPollerPlumbing } from '@pos/messaging';
 import {
+  createDb,
   createLogger,
   createMetricsRegistry,
   describeConfig,
@@ -20,6 +21,8 @@ import {
   upstreamMetrics,
 } from '@pos/runtime';
 
+import { createClientSourceStore } from './adapters/client-sources.repository.ts';
+import { type ClientSourcesDatabase, migrateClientSources } from './adapters/client-sources.table.ts';
 import { pollOscar } from './adapters/oscar.poll.ts';
 import { envSpec, loadServiceConfig } from './config.ts';
 import { buildApp } from './http/app.ts';
@@ -83,6 +86,9 @@ const oscar = createOscarClient({
   maxConcurrency: config.OSCAR_MAX_CONCURRENCY,
   onExchange: upstreamMetrics(registry),
 });
+// Its own table first: the plumbing starts polling as soon as it is up.
+await shutdown.starting(migrateClientSources(createDb<unknown>(infra.pool), schema));
+const clientSources = createClientSourceStore(createDb<ClientSourcesDatabase>(infra.pool).withSchema(schema));
 const pollerStart = startPollerPlumbing({
   service,
   metrics,
@@ -94,7 +100,10 @@ const pollerStart = startPollerPlumbing({
   mappingVersion: tables.version,
   signal: shutdown.signal,
   poll: ({ db, deadLetters }, signal) =>
-    pollOscar({ db, schema, oscar, tables, deadLetters, logger, now: () => new Date() }, signal),
+    pollOscar(
+      { db, schema, oscar, tables, clientSources, deadLetters, logger, now: () => new Date() },
+      signal,
+    ),
 });
 started.poller = await shutdown.starting(pollerStart);
 readiness.accepting = true;

@@ -1,5 +1,14 @@
 import type { OscarClient } from '@pos/clients';
-import { fingerprintContent, type MappingTables, oscarClientToEvents } from '@pos/mapping';
+import {
+  type CaseChangedContent,
+  fingerprintContent,
+  isIdLike,
+  type MappingError,
+  type MappingTables,
+  type OscarClientEvents,
+  oscarClientToEvents,
+  type RecordEvents,
+} from '@pos/mapping';
 import {
   commitPoll,
   type DeadLetterPublisher,
@@ -11,13 +20,22 @@ import {
 import type { Logger } from '@pos/runtime';
 import type { Kysely } from 'kysely';
 
+import {
+  type ClientSource,
+  duplicateClientError,
+  duplicateSourceId,
+  sourceConflict,
+} from '../core/client-source.policy.ts';
 import { sinceDateFor } from '../core/since-date.policy.ts';
+import type { ClientSourceStore } from './client-sources.repository.ts';
 
 export interface OscarPollDeps {
   db: Kysely<PollerStateDatabase>;
   schema: string;
   oscar: OscarClient;
   tables: MappingTables;
+  /** Which NGO's client the sync follows for each global_id (`client_sources`). */
+  clientSources: ClientSourceStore;
   deadLetters: DeadLetterPublisher;
   logger: Logger;
   now: () => Date;
@@ -42,27 +60,28 @@ export async function pollOscar(deps: OscarPollDeps, signal: AbortSignal): Promi
       fingerprintText: fingerprintContent,
       replayFrom: since ?? '',
     });
-    for (const client of clients.slice(offset, offset + chunkSize)) {
-      const sourceId =
-        typeof client.global_id === 'string' && client.global_id !== '' ? client.global_id : '(no global_id)';
-      const result = oscarClientToEvents(client, deps.tables, { now: started });
-      if (!result.ok) {
-        await batch.reject({
-          sourceId,
-          code: result.error.code,
-          reason: result.error.message,
-          content: client,
-        });
+    const chunk = clients.slice(offset, offset + chunkSize);
+    const sources = await deps.clientSources.read(
+      chunk.flatMap((client) => (isIdLike(client.global_id) ? [client.global_id] : [])),
+    );
+    const followed: ClientSource[] = [];
+    for (const client of chunk) {
+      const outcome = follow(oscarClientToEvents(client, deps.tables, { now: started }), sources);
+      if (!outcome.ok) {
+        const { sourceId, error } = outcome;
+        await batch.reject({ sourceId, code: error.code, reason: error.message, content: client });
         continue;
       }
-      batch.mapped(sourceId);
-      const { subject, caseChanged, decisions } = result.value;
+      followed.push(outcome.source);
+      batch.mapped(outcome.source.globalId);
+      const { subject, caseChanged, decisions } = outcome.value;
       batch.caseChanged(subject, caseChanged);
       for (const decision of decisions)
         batch.decision(subject, String(decision.referral.oscarReferralId ?? '?'), decision);
     }
     summary.emitted += await batch.commit();
     summary.rejected += batch.rejected();
+    await deps.clientSources.save(followed);
   }
 
   await commitPoll(deps.db, deps.schema, {
@@ -71,4 +90,25 @@ export async function pollOscar(deps: OscarPollDeps, signal: AbortSignal): Promi
     cursor: { name: cursorName, value: sinceDateFor(started) },
   });
   return summary;
+}
+
+type Followed =
+  | { ok: true; value: RecordEvents<CaseChangedContent>; source: ClientSource }
+  | { ok: false; sourceId: string; error: MappingError };
+
+/**
+ * A mapped client, unless another NGO's client with its global_id is followed (`sourceConflict`); for a
+ * rejection, the id it is recorded under — one the error may name (global_id, else slug), never the content
+ * of a broken id field, which may be anything, of any size.
+ */
+function follow(result: OscarClientEvents, sources: Map<string, ClientSource>): Followed {
+  if (!result.ok) return { ok: false, sourceId: result.recordId ?? '(no id)', error: result.error };
+  const { ids, organization } = result.value.caseChanged;
+  const source = { globalId: ids.oscarGlobalId ?? '', organization: organization ?? '', slug: ids.oscarSlug };
+  const held = sourceConflict(sources, source);
+  if (held !== null) {
+    return { ok: false, sourceId: duplicateSourceId(source), error: duplicateClientError(source, held) };
+  }
+  sources.set(source.globalId, source);
+  return { ok: true, value: result.value, source };
 }
