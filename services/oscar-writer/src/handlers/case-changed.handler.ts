@@ -113,7 +113,11 @@ export async function handleCaseChanged(
         "referral not sent; the case's other referrals go on",
       );
       if (failure.retryable) transient ??= error instanceof Error ? error : new Error(failure.message);
-      else permanent.push({ code: failure.code, message: `referral ${upsert.key}: ${failure.message}` });
+      else
+        permanent.push({
+          code: failure.code,
+          message: `Primero case ${record.case_id || '(no case_id)'} referral ${upsert.key}: ${failure.message}`,
+        });
       continue;
     }
     await recordAfterEffect(
