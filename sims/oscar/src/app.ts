@@ -1,4 +1,4 @@
-import { createRng, registerControlBasics, registerReplayRoute, type Rng } from '@pos/sim-kit';
+import { createRng, isReplayed, registerControlBasics, registerReplayRoute, type Rng } from '@pos/sim-kit';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import Fastify, { LogController } from 'fastify';
 
@@ -92,6 +92,8 @@ export function buildOscarSim(options: OscarSimOptions = {}): OscarSim {
   registerErrorHandling(app);
 
   app.addHook('onResponse', async (request, reply) => {
+    // A replayed history is logged once, as its POST /_control/replay.
+    if (isReplayed(request, controlToken)) return;
     request.log.info(
       {
         method: request.method,

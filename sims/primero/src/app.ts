@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
-import { createRng, registerControlBasics, registerReplayRoute, type Rng } from '@pos/sim-kit';
+import { createRng, isReplayed, registerControlBasics, registerReplayRoute, type Rng } from '@pos/sim-kit';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Fastify, { LogController } from 'fastify';
 
@@ -146,7 +146,7 @@ export function buildPrimeroSim(options: PrimeroSimOptions = {}): FastifyInstanc
   simStates.set(app, { cases: ctx.cases, referrals: ctx.referrals, now, newId });
   registerNginxLimits(app);
   registerBodyParsers(app);
-  registerAccessLog(app);
+  registerAccessLog(app, controlToken);
 
   registerControlBasics(app, {
     token: controlToken,
@@ -311,8 +311,10 @@ const floatReviver: SourceReviver = function (_key, value, context) {
 };
 
 /** One line per request: method, route, status, time. Never bodies or query strings (child-protection data). */
-function registerAccessLog(app: FastifyInstance): void {
+function registerAccessLog(app: FastifyInstance, controlToken: string): void {
   app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    // A replayed history is logged once, as its POST /_control/replay.
+    if (isReplayed(request, controlToken)) return;
     const log: FastifyBaseLogger = request.log;
     log.info(
       {
