@@ -5,6 +5,9 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { createOscarClient, createPrimeroClient } from '@pos/clients';
+import { buildCutoverReport, primeFromOscar, renderCutoverReport } from '@pos/cutover';
+import { httpTransport, loadMappingTablesSync, seedJointWorld } from '@pos/joint-seed';
 import pg from 'pg';
 
 import { requireServers } from './required-servers.ts';
@@ -29,6 +32,18 @@ const controlToken = env.SIM_CONTROL_TOKEN ?? 'sim-control';
 /** The services' ADMIN_TOKEN: the bearer token of their /admin/ routes (a fixed one for the demo, like the sims'). */
 const adminToken = env.ADMIN_TOKEN ?? 'demo-admin-token';
 const seedCount = Number(env.SEED_COUNT ?? '25');
+/**
+ * `separate` (default): each simulator seeds its own records, unlinked. `joint`: one world on both, as the
+ * legacy job leaves it after years (packages/joint-seed), and the first sync starts as a cut-over does.
+ */
+const seedMode = env.SEED_MODE ?? 'separate';
+if (seedMode !== 'separate' && seedMode !== 'joint') {
+  console.error(`SEED_MODE is "${seedMode}": set it to separate (the default) or joint`);
+  process.exit(1);
+}
+const joint = seedMode === 'joint' && seedCount > 0;
+/** In joint mode, the legacy job's last run: the seeded history lies before it, REFERRALS_CREATED_SINCE is it. */
+const cutoverAt = new Date().toISOString();
 const pollIntervalMs = env.POLL_INTERVAL_MS ?? '2000';
 /** The services' health/admin ports: this one and the next three (8081–8084 by default). */
 const portBase = Number(env.HTTP_PORT_BASE ?? '8081');
@@ -76,6 +91,7 @@ const services: Part[] = (
     HTTP_PORT: String(port),
     ADMIN_TOKEN: adminToken,
     POLL_INTERVAL_MS: pollIntervalMs,
+    ...(joint ? { REFERRALS_CREATED_SINCE: cutoverAt } : {}),
     PRIMERO_BASE_URL: env.PRIMERO_BASE_URL ?? `http://127.0.0.1:${env.PRIMERO_SIM_PORT ?? '4010'}`,
     OSCAR_BASE_URL: env.OSCAR_BASE_URL ?? `http://127.0.0.1:${env.OSCAR_SIM_PORT ?? '4020'}`,
   },
@@ -147,6 +163,50 @@ async function seed(part: Part): Promise<void> {
   });
   if (!response.ok) throw new Error(`seeding ${part.name} answered ${response.status}`);
   await response.body?.cancel();
+}
+
+const primeroSimUrl = `http://127.0.0.1:${env.PRIMERO_SIM_PORT ?? '4010'}`;
+const oscarSimUrl = `http://127.0.0.1:${env.OSCAR_SIM_PORT ?? '4020'}`;
+
+/** SEED_MODE=joint: SEED_COUNT children, linked in both simulators as the legacy job leaves them. */
+async function seedJoint(): Promise<void> {
+  const summary = await seedJointWorld({
+    primero: httpTransport(primeroSimUrl, controlToken),
+    oscar: httpTransport(oscarSimUrl, controlToken),
+    children: seedCount,
+    seed: 42,
+    now: cutoverAt,
+    tables: loadMappingTablesSync(),
+  });
+  console.log(
+    `joint seed: ${seedCount} children, ${summary.linkedPairs} linked pairs, history before ${cutoverAt}`,
+  );
+}
+
+/** The cut-over steps before the pollers start: prime the oscar-writer, then print what the first sync will write. */
+async function cutoverStep(): Promise<void> {
+  const oscar = createOscarClient({
+    baseUrl: oscarSimUrl,
+    email: 'sync@oscar.test',
+    password: 'oscar-sync-password',
+  });
+  const primero = createPrimeroClient({
+    baseUrl: primeroSimUrl,
+    user: 'primero-sync',
+    password: 'primero-sync-password',
+    auth: 'basic',
+  });
+  const databaseUrl = withPath(serverDatabaseUrl, demoName);
+  await primeFromOscar({ oscar, databaseUrl });
+  const tables = loadMappingTablesSync();
+  const { report } = await buildCutoverReport({
+    primero,
+    oscar,
+    tables,
+    referralsCreatedSince: cutoverAt,
+    known: { from: 'database', databaseUrl },
+  });
+  console.log(`\n${renderCutoverReport(report, 3)}`);
 }
 
 async function stopAll(code: number): Promise<never> {
@@ -228,12 +288,14 @@ try {
   await freshState();
   for (const part of runnableSims) launch(part);
   await Promise.all(runnableSims.map((part) => waitReady(part)));
-  if (seedCount > 0) await Promise.all(runnableSims.map(seed));
+  if (joint) await seedJoint();
+  else if (seedCount > 0) await Promise.all(runnableSims.map(seed));
   // Writers first: they declare the partition queues the pollers' relays publish to.
   const writers = services.filter((part) => part.name.endsWith('-writer'));
   const pollers = services.filter((part) => part.name.endsWith('-poller'));
   for (const part of writers) launch(part);
   await Promise.all(writers.map((part) => waitReady(part)));
+  if (joint) await cutoverStep();
   for (const part of pollers) launch(part);
   await Promise.all(pollers.map((part) => waitReady(part)));
 } catch (error) {
@@ -248,9 +310,11 @@ console.log(
     ...[...runnableSims, ...services].map((part) => `  ${part.note}`),
     `  RabbitMQ management ${managementBaseUrl} (guest/guest), vhost ${demoName}`,
     `  Postgres database ${demoName} (made fresh at each start, like the simulators)`,
-    seedCount > 0
-      ? `  simulators seeded with ${seedCount} records each (SEED_COUNT=0 to start empty)`
-      : '  simulators start empty',
+    joint
+      ? `  simulators seeded jointly with ${seedCount} children as the legacy job leaves them (SEED_MODE=joint); REFERRALS_CREATED_SINCE=${cutoverAt}`
+      : seedCount > 0
+        ? `  simulators seeded with ${seedCount} records each (SEED_COUNT=0 to start empty, SEED_MODE=joint for one linked world)`
+        : '  simulators start empty',
     `  admin routes take the bearer token ${adminToken} (ADMIN_TOKEN), e.g.:`,
     `    curl -H 'authorization: Bearer ${adminToken}' -X POST http://127.0.0.1:${portBase}/admin/poll`,
     `    curl -H 'authorization: Bearer ${adminToken}' http://127.0.0.1:${portBase + 2}/admin/status`,
