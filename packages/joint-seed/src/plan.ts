@@ -232,7 +232,8 @@ function planStory(index: number, seed: number, now: number, organizations: read
         if (!pendingPass) leftovers.push('pending-status-missing');
         if (rng.chance(0.1)) leftovers.push('collapsed-referral-row');
       }
-      // Unlinked, the repeat referral's upsert would carry `case_id: null` (legacy §2.4): kept apart.
+      // Unlinked, the repeat referral's upsert would carry `case_id: null` (docs/legacy-integration.md §2.4):
+      // kept apart.
       if (!leftovers.includes('collapsed-referral-row') && rng.chance(0.04))
         leftovers.push('link-missing-in-oscar');
       break;
