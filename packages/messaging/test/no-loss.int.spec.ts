@@ -117,18 +117,16 @@ describe('nothing is lost on the way through the writer', () => {
       return 'applied';
     };
     await publish([decision('case-a', 101), decision('case-a', 102)]);
-    await eventually(() => seen.filter((s) => s.referral === 101).length === 2);
+    // Inbox rows are written after the handler returns: wait for both, not for the handler.
+    const inboxRows = () =>
+      db.selectFrom('inbox').select('outcome').where('subject', '=', 'oscar:case-a').execute();
+    await eventually(async () => (await inboxRows()).length === 2);
     expect(seen).toEqual([
       { referral: 101, attempt: 1 },
       { referral: 102, attempt: 1 },
       { referral: 101, attempt: 2 },
     ]);
-    const outcomes = await db
-      .selectFrom('inbox')
-      .select('outcome')
-      .where('subject', '=', 'oscar:case-a')
-      .execute();
-    expect(outcomes.map((o) => o.outcome).sort()).toEqual(['applied', 'applied']);
+    expect((await inboxRows()).map((o) => o.outcome).sort()).toEqual(['applied', 'applied']);
   });
 
   it('still drops an older decision on the same referral once a newer one was applied', async () => {
@@ -137,7 +135,12 @@ describe('nothing is lost on the way through the writer', () => {
     const older = decision('case-b', 201);
     const newer = decision('case-b', 201);
     await publish([newer]);
-    await eventually(() => seen.length === 1);
+    // Applied means recorded: the inbox row (and the high-water mark with it) follows the handler.
+    await eventually(
+      async () =>
+        (await db.selectFrom('inbox').select('outcome').where('subject', '=', 'oscar:case-b').execute())
+          .length === 1,
+    );
     await publish([older]);
     await eventually(async () => (consumer?.stats().stale ?? 0) >= 1);
     expect(seen).toEqual([{ referral: 201, attempt: 1 }]);
