@@ -89,7 +89,9 @@ async function run(action: (config: CutoverConfig) => Promise<void>): Promise<vo
   try {
     await action(loadConfig('cutover', cutoverEnv));
   } catch (error) {
-    process.stderr.write(`cutover: ${error instanceof Error ? error.message : String(error)}\n`);
+    // A ConfigError's message already starts with "cutover:" and lists every invalid variable.
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${error instanceof ConfigError ? message : `cutover: ${message}`}\n`);
     process.exitCode = error instanceof ConfigError ? 2 : 1;
   }
 }

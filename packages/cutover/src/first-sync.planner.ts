@@ -239,6 +239,10 @@ export function planFirstSync(input: FirstSyncInput): FirstSyncPlan {
           );
           continue;
         }
+        // As the oscar-writer: a referral it sent is never sent again; one it holds back goes with the global_id.
+        const sent = input.known.sentReferrals.get(upsert.key);
+        if (sent === 'sent') continue;
+        if (sent === 'awaiting_global_id' && typeof upsert.body.organization.global_id !== 'string') continue;
         writes.push({
           system: 'oscar',
           route: routes.upsert,

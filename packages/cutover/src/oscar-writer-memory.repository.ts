@@ -58,11 +58,13 @@ export async function readOscarWriterMemory(
       .selectFrom('decisions_sent')
       .select(['global_id', 'referral_id', 'status'])
       .execute();
+    const sent = await db.selectFrom('sent_referrals').select(['referral_key', 'state']).execute();
     return {
       links: new Map(
         links.map((l) => [l.global_id, { caseId: l.case_id, caseIdDisplay: l.case_id_display }]),
       ),
       decisions: new Map(decisions.map((d) => [decisionKey(d.global_id, d.referral_id), d.status])),
+      sentReferrals: new Map(sent.map((r) => [r.referral_key, r.state])),
     };
   } catch (error) {
     // 42P01 undefined_table: the schema is not there yet.

@@ -12,9 +12,18 @@ export interface KnownOscarState {
   readonly links: ReadonlyMap<string, { readonly caseId: string; readonly caseIdDisplay: string }>;
   /** By `decisionKey(global_id, referral_id)`: the referral status OSCaR shows. */
   readonly decisions: ReadonlyMap<string, string>;
+  /**
+   * Primero referrals the oscar-writer already sent (`sent`) or holds back until the case has its OSCaR
+   * global_id (`awaiting_global_id`), by Primero referral id. Empty at the cut-over; read from its tables after.
+   */
+  readonly sentReferrals: ReadonlyMap<string, 'sent' | 'awaiting_global_id' | 'sending'>;
 }
 
-export const nothingKnown: KnownOscarState = { links: new Map(), decisions: new Map() };
+export const nothingKnown: KnownOscarState = {
+  links: new Map(),
+  decisions: new Map(),
+  sentReferrals: new Map(),
+};
 
 export function decisionKey(globalId: string, referralId: number): string {
   return `${globalId}#${referralId}`;
@@ -48,5 +57,5 @@ export function knownOscarState(clients: readonly Json[]): KnownOscarState {
     }
   }
   for (const globalId of conflicting) links.delete(globalId);
-  return { links, decisions };
+  return { links, decisions, sentReferrals: new Map() };
 }

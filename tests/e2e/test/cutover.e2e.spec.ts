@@ -6,7 +6,7 @@ import { expectedFirstSync, injectTransport, loadMappingTablesSync, seedJointWor
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { asArray, asRecord } from '../src/scenario.ts';
+import { asArray, asRecord, createPrimeroCase, referService } from '../src/scenario.ts';
 import { controlToken, System } from '../src/system.ts';
 
 // The cut-over from the legacy job, as it will happen: two systems the legacy job has kept linked for years
@@ -171,10 +171,18 @@ describe(`cut-over from the legacy job: the first sync over ${children} children
       expect(linked.find((c) => c.globalId === child.globalId)?.externalId).toBe(child.caseId);
   });
 
-  it('leaves nothing for a second sync, and the report then predicts nothing', async () => {
+  it('leaves nothing for a second sync but what happens after the cut-over, and the report then predicts nothing', async () => {
     const baseline = await requestsByRoute(system);
     await system.settle(2_000, 30_000);
     expect(difference(await requestsByRoute(system), baseline)).toEqual({ primero: {}, oscar: {} });
+    // MoSVY refers a child after the cut-over: that referral is the sync's, and goes out once.
+    const child = await createPrimeroCase(system, { services: [{ subtype: ['counselling_trauma'] }] });
+    await referService(system, child, child.serviceIds[0] ?? '');
+    const beforeReferral = await requestsByRoute(system);
+    await system.settle(2_000, 30_000);
+    expect(difference(await requestsByRoute(system), beforeReferral).oscar).toEqual({
+      'POST /api/v1/organizations/clients/upsert': 1,
+    });
     const { report: again } = await buildCutoverReport({
       ...upstreamClients(system),
       tables,
