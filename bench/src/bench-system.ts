@@ -70,7 +70,12 @@ export async function startBenchSystem(
       if (listener !== undefined && request.method !== 'GET' && request.url.startsWith('/api/')) listener();
     });
   }
-  await system.start();
+  try {
+    await system.start();
+  } catch (error) {
+    await system.stop();
+    throw error;
+  }
   return {
     system,
     primeroTraffic,

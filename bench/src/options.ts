@@ -44,7 +44,7 @@ export const usage = `pnpm bench [options]
   --seed N                 seed of both simulators                                    default 42
   --poll-interval-ms N     POLL_INTERVAL_MS of both pollers                           default 1000
   --cursor-overlap-ms N    CURSOR_OVERLAP_MS of the primero-poller                    default 60000
-  --node-options "…"       NODE_OPTIONS of the services (e.g. --max-old-space-size=96)
+  --node-options="…"       NODE_OPTIONS of the services (e.g. --node-options="--max-old-space-size=96")
   --live-changes N         live changes per direction                                 default 200
   --live-rate R            live changes per second per direction                      default 2.5
   --polls N                polls per poller counted by the poll stage                 default 20

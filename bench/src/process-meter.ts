@@ -37,6 +37,8 @@ export function readProcess(pid: number): ProcessReading | undefined {
 }
 
 export interface ProcessFigures {
+  /** Resident set when the meter started (a service started and idle, before the stage's work). */
+  startRssMb: number;
   /** Peak resident set in MB: the larger of `VmHWM` and the largest sampled `VmRSS`. */
   peakRssMb: number;
   /** CPU seconds spent between `start` and `stop`. */
@@ -75,6 +77,7 @@ export function startProcessMeter(pids: ReadonlyMap<string, number>, intervalMs 
         [...pids.keys()].map((name) => [
           name,
           {
+            startRssMb: round((first.get(name)?.rssBytes ?? 0) / 2 ** 20, 1),
             peakRssMb: round((peak.get(name) ?? 0) / 2 ** 20, 1),
             cpuSeconds: round((last.get(name)?.cpuSeconds ?? 0) - (first.get(name)?.cpuSeconds ?? 0), 2),
           },

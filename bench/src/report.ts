@@ -131,10 +131,15 @@ export function renderReport(report: BenchReport): string {
             (run) => `${run.oscar.perRecord} (${run.oscar.total} / ${run.oscar.recordsAtEnd})`,
           ),
           row('outbox events', (run) => run.pipeline.outboxEvents),
+          row('Postgres transactions / record', (run) => {
+            const records = run.records.primeroSeeded + run.records.oscarSeeded;
+            return `${(run.pipeline.postgres.transactions / records).toFixed(1)} (${run.pipeline.postgres.transactions})`;
+          }),
           ...services.map((name) =>
             row(
-              `${name}: peak RSS, CPU`,
-              (run) => `${run.services[name]?.peakRssMb} MB, ${run.services[name]?.cpuSeconds} s`,
+              `${name}: RSS idle → peak, CPU`,
+              (run) =>
+                `${run.services[name]?.startRssMb} → ${run.services[name]?.peakRssMb} MB, ${run.services[name]?.cpuSeconds} s`,
             ),
           ),
           row(
@@ -161,9 +166,12 @@ export function renderReport(report: BenchReport): string {
       out.push('', `CPU profile, ${run.limits} limits (self time)`);
       for (const [name, profile] of Object.entries(run.profile)) {
         out.push(
-          `  ${name} (${Math.round(profile.totalMs / 1000)} s): ${profile.hottest
+          `  ${name} (${Math.round(profile.totalMs / 1000)} s sampled): ${profile.hottest
             .slice(0, 5)
-            .map((f) => `${f.name} ${Math.round(f.share * 100)} %`)
+            .map(
+              (f) =>
+                `${f.name} ${Math.round(f.share * 100)} %${f.calledFrom === undefined ? '' : ` [from ${f.calledFrom}]`}`,
+            )
             .join(', ')}`,
           `    by package: ${profile.packages
             .slice(0, 6)
@@ -258,8 +266,10 @@ export function renderReport(report: BenchReport): string {
       table(
         ['poller', 'requests / poll', 'records / poll', 'events / poll', 'bytes / poll', 'poll time'],
         [
-          row('Primero', p.primero),
-          row('OSCaR', p.oscar),
+          row('Primero, in the cursor overlap', p.inOverlap.primero),
+          row('OSCaR, right after the backfill', p.inOverlap.oscar),
+          row('Primero, overlap passed', p.primero),
+          row('OSCaR, overlap passed', p.oscar),
           row(`OSCaR, all ${changed.clients} clients changed today`, changed),
         ],
       ),

@@ -67,9 +67,21 @@ export interface PipelineFigures {
   eventBytes: number;
   /** Upstream requests by service, then by operation (`sync_upstream_requests_total`). */
   upstream: Record<string, Record<string, number>>;
+  /**
+   * The sync's database during the backfill (`pg_stat_database`): transactions committed — each statement
+   * outside an explicit transaction is one, so this is a floor on the round trips — and rows written.
+   */
+  postgres: DatabaseActivity;
   /** Records each poller read (`sync_poll_records_read_total`), and its polls. */
   recordsRead: Record<string, number>;
   polls: Record<string, number>;
+}
+
+export interface DatabaseActivity {
+  transactions: number;
+  rowsInserted: number;
+  rowsUpdated: number;
+  rowsDeleted: number;
 }
 
 /**
@@ -126,6 +138,7 @@ export async function runBackfill(
     const self = startSelfMeter();
     const machine = machineCpu();
     const postgresCpu = cpuOf(await backendPids(system.databaseUrl));
+    const activityBefore = await databaseActivity(system.databaseUrl);
     const rabbitmqCpu = cpuOf(pidsNamed('beam.smp'));
     const primeroSeed = (seeded[0].body as { seeded: { cases: number; referrals: number } }).seeded;
     const oscarSeed = (seeded[1].body as { records: { clients: number } }).records;
@@ -146,6 +159,7 @@ export async function runBackfill(
       rabbitmq: rabbitmqCpu.stop(pidsNamed('beam.smp')),
     };
     const after = await simStats(system);
+    const activityAfter = await databaseActivity(system.databaseUrl);
     const wallSeconds = (lastWriteAt - startedAt) / 1000;
     const cost = (
       system: 'primero' | 'oscar',
@@ -187,7 +201,15 @@ export async function runBackfill(
       simulators,
       serversCpuSeconds,
       machineCpuBusy,
-      pipeline: await pipelineFigures(bench),
+      pipeline: {
+        ...(await pipelineFigures(bench)),
+        postgres: {
+          transactions: activityAfter.transactions - activityBefore.transactions,
+          rowsInserted: activityAfter.rowsInserted - activityBefore.rowsInserted,
+          rowsUpdated: activityAfter.rowsUpdated - activityBefore.rowsUpdated,
+          rowsDeleted: activityAfter.rowsDeleted - activityBefore.rowsDeleted,
+        },
+      },
     };
     return { result, bench, lastWriteAt };
   } catch (error) {
@@ -229,7 +251,29 @@ async function backendPids(databaseUrl: string): Promise<number[]> {
   }
 }
 
-async function pipelineFigures(bench: BenchSystem): Promise<PipelineFigures> {
+async function databaseActivity(databaseUrl: string): Promise<DatabaseActivity> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    // Statistics reach pg_stat_database within a second or so of each transaction: read a fresh snapshot.
+    await client.query('select pg_stat_clear_snapshot()');
+    const { rows } = await client.query<Record<'xact' | 'ins' | 'upd' | 'del', string>>(
+      `select xact_commit as xact, tup_inserted as ins, tup_updated as upd, tup_deleted as del
+         from pg_stat_database where datname = current_database()`,
+    );
+    const row = rows[0];
+    return {
+      transactions: Number(row?.xact ?? 0),
+      rowsInserted: Number(row?.ins ?? 0),
+      rowsUpdated: Number(row?.upd ?? 0),
+      rowsDeleted: Number(row?.del ?? 0),
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+async function pipelineFigures(bench: BenchSystem): Promise<Omit<PipelineFigures, 'postgres'>> {
   const client = new pg.Client({ connectionString: bench.system.databaseUrl });
   await client.connect();
   let outboxEvents = 0;
