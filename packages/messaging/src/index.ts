@@ -1,4 +1,4 @@
-export { abortableDelay, recordAfterEffect } from './abortable.ts';
+export { abortableDelay, recordAfterEffect, retryWhileServersAway } from './abortable.ts';
 export { openDeadLetterCounts, outboxBacklog, pollerBacklog, writerBacklog } from './backlog.repository.ts';
 export type { QueueLimits } from './broker-topology.ts';
 export { assertConsumerTopology, defaultQueueLimits } from './broker-topology.ts';

@@ -5,7 +5,7 @@ import './telemetry.ts';
 
 import { createOscarClient } from '@pos/clients';
 import type { PollerPlumbing } from '@pos/messaging';
-import { startPollerPlumbing } from '@pos/messaging';
+import { retryWhileServersAway, startPollerPlumbing } from '@pos/messaging';
 import {
   createDb,
   createLogger,
@@ -87,7 +87,10 @@ const oscar = createOscarClient({
   onExchange: upstreamMetrics(registry),
 });
 // Its own table first: the plumbing starts polling as soon as it is up.
-await shutdown.starting(migrateClientSources(createDb<unknown>(infra.pool), schema));
+// A server restarting meanwhile is waited out, as in the shared plumbing.
+await shutdown.starting(
+  retryWhileServersAway(() => migrateClientSources(createDb<unknown>(infra.pool), schema), shutdown.signal),
+);
 const clientSources = createClientSourceStore(createDb<ClientSourcesDatabase>(infra.pool).withSchema(schema));
 const pollerStart = startPollerPlumbing({
   service,

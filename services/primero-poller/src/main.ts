@@ -5,7 +5,7 @@ import './telemetry.ts';
 
 import { createPrimeroClient } from '@pos/clients';
 import type { PollerPlumbing } from '@pos/messaging';
-import { startPollerPlumbing } from '@pos/messaging';
+import { retryWhileServersAway, startPollerPlumbing } from '@pos/messaging';
 import {
   createDb,
   createLogger,
@@ -90,7 +90,10 @@ const primero = createPrimeroClient({
   onExchange: upstreamMetrics(registry),
 });
 // Its own tables first: the plumbing starts polling as soon as it is up.
-await shutdown.starting(migrateCaseReads(createDb<unknown>(infra.pool), schema));
+// A server restarting meanwhile is waited out, as in the shared plumbing.
+await shutdown.starting(
+  retryWhileServersAway(() => migrateCaseReads(createDb<unknown>(infra.pool), schema), shutdown.signal),
+);
 const ownTables = createDb<CaseReadsDatabase>(infra.pool).withSchema(schema);
 const caseReads = createCaseReadStore(ownTables);
 const oscarLinks = createOscarLinkStore(ownTables);
