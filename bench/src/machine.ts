@@ -18,11 +18,13 @@ export interface Machine {
   postgres: string;
   /** 1-minute load average when the bench started: other work on the machine skews every figure. */
   loadAverageAtStart: number;
+  /** The commit measured, and the files of the services and packages that differed from it. */
+  revision: { commit: string; uncommitted: string[] };
 }
 
 /** What the figures were measured on. */
 export async function describeMachine(infra: Infra): Promise<Machine> {
-  const [rabbitmq, postgres, load] = await Promise.all([
+  const [rabbitmq, postgres, load, commit, status] = await Promise.all([
     management(infra.amqpManagementUrl, 'GET', '/api/overview').then(
       (body) => String((body as { rabbitmq_version?: string }).rabbitmq_version ?? 'unknown'),
       () => 'unknown',
@@ -41,6 +43,8 @@ export async function describeMachine(infra: Infra): Promise<Machine> {
       ({ stdout }) => Number(stdout.split(' ')[0]),
       () => Number.NaN,
     ),
+    git(['rev-parse', '--short', 'HEAD']),
+    git(['status', '--porcelain', '--', 'services', 'packages', 'sims']),
   ]);
   return {
     nproc: availableParallelism(),
@@ -50,5 +54,21 @@ export async function describeMachine(infra: Infra): Promise<Machine> {
     rabbitmq,
     postgres,
     loadAverageAtStart: load,
+    revision: {
+      commit: commit.trim(),
+      uncommitted: status
+        .split('\n')
+        .map((line) => line.slice(3).trim())
+        .filter(Boolean),
+    },
   };
+}
+
+const root = new URL('../../', import.meta.url).pathname;
+
+function git(args: string[]): Promise<string> {
+  return exec('git', ['-C', root, ...args]).then(
+    ({ stdout }) => stdout,
+    () => '',
+  );
 }

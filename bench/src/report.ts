@@ -106,6 +106,7 @@ export function renderReport(report: BenchReport): string {
   out.push(
     `machine: ${m.nproc} cores (${m.cpu}), ${m.memoryGb} GB, Node.js ${m.node}, RabbitMQ ${m.rabbitmq}, PostgreSQL ${m.postgres}, load ${m.loadAverageAtStart} at start`,
     `command: ${report.command}`,
+    `revision: ${m.revision.commit}${m.revision.uncommitted.length === 0 ? '' : ` with uncommitted changes in ${m.revision.uncommitted.join(', ')}`}`,
   );
   if (report.backfill.length > 0) {
     const runs = report.backfill;
