@@ -38,8 +38,28 @@ export interface BenchSystem {
   oscarTraffic: TrafficMeter;
   /** Called after every upstream write either simulator answered (what the live stage watches). */
   onWrite: (listener: (() => void) | undefined) => void;
-  /** The services' process ids, by name. */
+  /** The services' process ids, by name (a restarted service has a new one). */
   pids: () => Map<string, number>;
+  /** Services that exited while the system ran and were started again, oldest first. */
+  restarts: ServiceRestart[];
+  /** Stops the supervision, the services, both simulators, and drops the database and the vhost. */
+  stop: () => Promise<void>;
+}
+
+export interface ServiceRestart {
+  service: string;
+  /** When the exit was noticed (ISO). */
+  at: string;
+  /** Its exit code, or the signal that ended it. */
+  exit: string;
+}
+
+/** Every system running now, so that a signal can stop them all. */
+const running = new Set<BenchSystem>();
+
+/** Stops every bench system still running (on SIGINT or SIGTERM). */
+export async function stopAllBenchSystems(): Promise<void> {
+  await Promise.all([...running].map((bench) => bench.stop()));
 }
 
 /**
@@ -76,7 +96,32 @@ export async function startBenchSystem(
     await system.stop();
     throw error;
   }
-  return {
+  // A service that exits (e.g. when another suite restarts the machine's Postgres under it) is started
+  // again, as its orchestrator would, and the restart is reported with the figures it disturbs.
+  const restarts: ServiceRestart[] = [];
+  let restarting: Promise<void> | undefined;
+  const supervisor = setInterval(() => {
+    if (restarting !== undefined) return;
+    // Killed by a signal, a process has no exit code but a signal code.
+    const exited = [...system.services].find(
+      ([, proc]) => proc.child.exitCode !== null || proc.child.signalCode !== null,
+    );
+    if (exited === undefined) return;
+    const [name, proc] = exited;
+    const how = proc.child.signalCode ?? proc.child.exitCode;
+    restarts.push({ service: name, at: new Date().toISOString(), exit: String(how) });
+    console.error(`  ${name} exited (${how}): starting it again`);
+    restarting = system
+      .startService(name)
+      .then(
+        () => undefined,
+        (error: unknown) => console.error(`  ${name} did not start again: ${String(error)}`),
+      )
+      .finally(() => {
+        restarting = undefined;
+      });
+  }, 500);
+  const bench: BenchSystem = {
     system,
     primeroTraffic,
     oscarTraffic,
@@ -89,7 +134,16 @@ export async function startBenchSystem(
           proc.child.pid === undefined ? [] : [[name, proc.child.pid] as const],
         ),
       ),
+    restarts,
+    stop: async () => {
+      clearInterval(supervisor);
+      running.delete(bench);
+      await restarting;
+      await system.stop();
+    },
   };
+  running.add(bench);
+  return bench;
 }
 
 export interface SimStats {

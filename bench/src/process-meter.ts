@@ -52,18 +52,26 @@ export interface ProcessMeter {
 
 /**
  * Samples `VmRSS` of the named processes every `intervalMs` and reads their CPU time at start and stop,
- * so a stage reports each service's peak memory and the CPU it used during the stage.
+ * so a stage reports each service's peak memory and the CPU it used during the stage. `pids` is asked
+ * again at every sample: a service started again has a new process, whose CPU counts from its start.
  */
-export function startProcessMeter(pids: ReadonlyMap<string, number>, intervalMs = 500): ProcessMeter {
-  const first = new Map<string, ProcessReading>();
-  const last = new Map<string, ProcessReading>();
+export function startProcessMeter(pids: () => ReadonlyMap<string, number>, intervalMs = 500): ProcessMeter {
+  const initial = new Set(pids().values());
+  /** Per name, per process: the first and last readings. */
+  const seen = new Map<string, Map<number, { first: ProcessReading; last: ProcessReading }>>();
+  const startRss = new Map<string, number>();
   const peak = new Map<string, number>();
   const sample = () => {
-    for (const [name, pid] of pids) {
+    for (const [name, pid] of pids()) {
       const reading = readProcess(pid);
       if (reading === undefined) continue;
-      if (!first.has(name)) first.set(name, reading);
-      last.set(name, reading);
+      const processes = seen.get(name) ?? new Map<number, { first: ProcessReading; last: ProcessReading }>();
+      seen.set(name, processes);
+      const known = processes.get(pid);
+      // A process born during the stage counts its CPU from its start.
+      const first = known?.first ?? (initial.has(pid) ? reading : { ...reading, cpuSeconds: 0 });
+      processes.set(pid, { first, last: reading });
+      if (!startRss.has(name)) startRss.set(name, reading.rssBytes);
       peak.set(name, Math.max(peak.get(name) ?? 0, reading.rssBytes, reading.peakRssBytes));
     }
   };
@@ -74,12 +82,18 @@ export function startProcessMeter(pids: ReadonlyMap<string, number>, intervalMs 
       clearInterval(timer);
       sample();
       return Object.fromEntries(
-        [...pids.keys()].map((name) => [
+        [...seen].map(([name, processes]) => [
           name,
           {
-            startRssMb: round((first.get(name)?.rssBytes ?? 0) / 2 ** 20, 1),
+            startRssMb: round((startRss.get(name) ?? 0) / 2 ** 20, 1),
             peakRssMb: round((peak.get(name) ?? 0) / 2 ** 20, 1),
-            cpuSeconds: round((last.get(name)?.cpuSeconds ?? 0) - (first.get(name)?.cpuSeconds ?? 0), 2),
+            cpuSeconds: round(
+              [...processes.values()].reduce(
+                (sum, { first, last }) => sum + last.cpuSeconds - first.cpuSeconds,
+                0,
+              ),
+              2,
+            ),
           },
         ]),
       );

@@ -153,6 +153,11 @@ export function renderReport(report: BenchReport): string {
             (run) => `${run.serversCpuSeconds.postgres} s, ${run.serversCpuSeconds.rabbitmq} s`,
           ),
           row('machine CPU busy', (run) => `${Math.round(run.machineCpuBusy * 100)} %`),
+          row('services restarted', (run) =>
+            run.restarts.length === 0
+              ? 'none'
+              : run.restarts.map((restart) => `${restart.service} at ${restart.at.slice(11, 19)}`).join(', '),
+          ),
         ],
       ),
     );

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { startInfrastructure } from '@pos/testkit/infrastructure';
 
-import type { BenchSystem } from './bench-system.ts';
+import { type BenchSystem, stopAllBenchSystems } from './bench-system.ts';
 import { describeMachine } from './machine.ts';
 import { parseOptions, usage } from './options.ts';
 import { type BenchReport, conclude, renderReport } from './report.ts';
@@ -35,6 +35,13 @@ const serviceEnv: Record<string, string> = {
   CURSOR_OVERLAP_MS: String(options.cursorOverlapMs),
   ...(options.nodeOptions === '' ? {} : { NODE_OPTIONS: options.nodeOptions }),
 };
+// Ctrl-C (or a SIGTERM) stops the services and drops the databases and vhosts made so far.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping the systems under test`);
+    void stopAllBenchSystems().finally(() => process.exit(130));
+  });
+}
 const infra = await startInfrastructure();
 const report: BenchReport = {
   command: `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(),

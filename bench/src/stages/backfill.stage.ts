@@ -8,6 +8,7 @@ import {
   metric,
   samples,
   serviceNames,
+  type ServiceRestart,
   simStats,
   startBenchSystem,
   waitUntilSynced,
@@ -55,6 +56,8 @@ export interface BackfillResult {
   /** Share of all the machine's cores busy during the backfill (anything running, not only the sync). */
   machineCpuBusy: number;
   pipeline: PipelineFigures;
+  /** Services that exited during the backfill and were started again (their counters then restart too). */
+  restarts: ServiceRestart[];
   /** `--cpu-prof`: the hottest functions of each service (self time). */
   profile?: Record<string, ServiceProfile>;
 }
@@ -134,7 +137,7 @@ export async function runBackfill(
       }),
     ]);
     const startedAt = Date.now();
-    const processes = startProcessMeter(bench.pids());
+    const processes = startProcessMeter(bench.pids);
     const self = startSelfMeter();
     const machine = machineCpu();
     const postgresCpu = cpuOf(await backendPids(system.databaseUrl));
@@ -198,6 +201,7 @@ export async function runBackfill(
         after: bench.oscarTraffic.snapshot(),
       }),
       services,
+      restarts: bench.restarts.filter((restart) => Date.parse(restart.at) >= startedAt),
       simulators,
       serversCpuSeconds,
       machineCpuBusy,
@@ -213,7 +217,7 @@ export async function runBackfill(
     };
     return { result, bench, lastWriteAt };
   } catch (error) {
-    await bench.system.stop();
+    await bench.stop();
     throw error;
   }
 }
@@ -228,7 +232,7 @@ export async function stopBackfill(
   profileDir: string | undefined,
 ): Promise<void> {
   const pids = bench.pids();
-  await bench.system.stop();
+  await bench.stop();
   if (profileDir === undefined) return;
   result.profile = {};
   for (const [name, pid] of pids) {

@@ -289,6 +289,9 @@ async function startSim(
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // However the bench ends, the simulator does not outlive it.
+  const kill = () => child.kill('SIGTERM');
+  process.once('exit', kill);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -309,6 +312,7 @@ async function startSim(
     url,
     pid: child.pid ?? 0,
     stop: async () => {
+      process.off('exit', kill);
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
     },

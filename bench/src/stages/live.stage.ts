@@ -117,7 +117,7 @@ export async function runLive(
       oscarToPrimero: figures([...toPrimero.values()], burstSeconds),
     };
   } finally {
-    await system.stop();
+    await bench.stop();
   }
 }
 

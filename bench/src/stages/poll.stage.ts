@@ -126,6 +126,9 @@ async function measure(
   const start = await untilPolls(read, (await read()).polls + 1, polls * pollIntervalMs * 10);
   const end = await untilPolls(read, start.polls + polls, polls * pollIntervalMs * 10 + 60_000);
   const n = end.polls - start.polls;
+  if (n <= 0 || end.records < start.records) {
+    throw new Error(`the ${poller} restarted while its polls were counted: run the poll stage again`);
+  }
   const traffic: Traffic = trafficSince(start.traffic, end.traffic);
   const requestsPerPoll = Object.fromEntries(
     Object.entries(end.requests)
