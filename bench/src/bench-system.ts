@@ -52,6 +52,8 @@ export interface ServiceRestart {
   at: string;
   /** Its exit code, or the signal that ended it. */
   exit: string;
+  /** Its last output lines (say why it exited). */
+  lastLines: string[];
 }
 
 /** Every system running now, so that a signal can stop them all. */
@@ -109,7 +111,13 @@ export async function startBenchSystem(
     if (exited === undefined) return;
     const [name, proc] = exited;
     const how = proc.child.signalCode ?? proc.child.exitCode;
-    restarts.push({ service: name, at: new Date().toISOString(), exit: String(how) });
+    restarts.push({
+      service: name,
+      at: new Date().toISOString(),
+      exit: String(how),
+      // The services log ids and reasons, never personal data (STYLE.md), so their last lines can be kept.
+      lastLines: proc.output.slice(-3).map((line) => line.slice(0, 400)),
+    });
     console.error(`  ${name} exited (${how}): starting it again`);
     restarting = system
       .startService(name)
