@@ -1,19 +1,22 @@
-import { context, propagation, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
-import { parseEvent, type Routes, type RoutingKey } from '@pos/contracts';
+import { context, SpanStatusCode } from '@opentelemetry/api';
+import type { Routes, RoutingKey } from '@pos/contracts';
 import { type ConsumerMetrics, type HandlingOutcome, type Logger, noopMetrics } from '@pos/runtime';
 import type { ConfirmChannel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 
 import { abortableDelay } from './abortable.ts';
 import { assertConsumerTopology, defaultQueueLimits, type QueueLimits } from './broker-topology.ts';
 import { backoffDelay, infrastructureBackoff } from './core/backoff.policy.ts';
-import { caseKeysOf } from './core/case-keys.ts';
 import { describeFailure, type FailureInfo, isInfrastructureError } from './core/failure.ts';
-import { progressKeyOf } from './core/ordering.ts';
+import { splitPartitions } from './core/partition.ts';
 import { decideRetry, defaultRetryPolicy, type RetryPolicy } from './core/retry.policy.ts';
 import type { ConsumerTopology } from './core/topology.ts';
-import { routeOf } from './core/topology.ts';
-import { type PayloadCipher, recordDeadLetter } from './dead-letters.ts';
+import { deadLetterDelivery } from './dead-lettering.ts';
+import type { PayloadCipher } from './dead-letters.ts';
+import { readDelivery, retryPropertiesOf, routeOfMessage } from './delivery.ts';
+import { type CaseKeys, classifyDelivery } from './delivery-classification.ts';
+import { startHandlingSpan } from './handling-span.ts';
+import { recordInbox } from './inbox.repository.ts';
 import { pruneInbox, pruneIntervalMs } from './retention.ts';
 import { type RetryPump, scheduleRetry, startRetryPump } from './retry-store.ts';
 import type { InboxDatabase } from './tables.ts';
@@ -69,8 +72,6 @@ export interface Consumer {
   /** Messages handled so far, by outcome (for tests and metrics). */
   stats: () => Record<string, number>;
 }
-
-const tracer = trace.getTracer('@pos/messaging');
 
 /**
  * Consumes a writer's partition queues. Per message: validate against the routing registry (invalid →
@@ -201,11 +202,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
    * on the next one, so this delivery is given up.
    */
   const handleUntilSettled = async (ch: ConfirmChannel, queue: string, message: ConsumeMessage) => {
-    metrics.received(
-      typeof message.properties.type === 'string'
-        ? message.properties.type
-        : routeOf(message.fields.routingKey),
-    );
+    metrics.received(routeOfMessage(message));
     for (let failures = 1; ; failures += 1) {
       try {
         await handleMessage(ch, queue, message);
@@ -227,81 +224,26 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     }
   };
 
-  const handleMessage = async (ch: ConfirmChannel, queue: string, message: ConsumeMessage): Promise<void> => {
-    const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
-    const attempt = Number(headers['x-attempt'] ?? 1);
-    const deliveryCount = Number(headers['x-delivery-count'] ?? 0);
-    const route =
-      typeof message.properties.type === 'string'
-        ? message.properties.type
-        : routeOf(message.fields.routingKey);
-    const eventId = typeof message.properties.messageId === 'string' ? message.properties.messageId : null;
-    const subject = typeof headers['x-subject'] === 'string' ? headers['x-subject'] : null;
-    const log = logger.child({ eventId, subject, route, attempt });
-    const original = {
-      routingKey:
-        typeof headers['x-original-routing-key'] === 'string'
-          ? headers['x-original-routing-key']
-          : message.fields.routingKey,
-      queue,
-    };
+  const deadLettering = {
+    db: options.db,
+    service: options.service,
+    deadExchange: options.topology.deadExchange,
+    cipher: options.cipher ?? null,
+    mappingVersion: options.mappingVersion ?? null,
+    now,
+  };
 
-    const deadLetter = async (
-      failure: FailureInfo,
-      _payload: unknown,
-      keys: { caseId: string | null; globalId: string | null },
-      exhausted = false,
-    ) => {
-      // The row in Postgres is the record an operator works from; it keeps the event only sealed.
-      const firstFailedAt =
-        typeof headers['x-first-failed-at'] === 'string' ? new Date(headers['x-first-failed-at']) : null;
-      const id = await recordDeadLetter(
-        options.db,
-        {
-          service: options.service,
-          kind: 'event',
-          eventId,
-          route,
-          subject,
-          caseId: keys.caseId,
-          globalId: keys.globalId,
-          code: failure.code,
-          reason: failure.message,
-          attempts: attempt,
-          firstFailedAt: firstFailedAt && !Number.isNaN(firstFailedAt.getTime()) ? firstFailedAt : null,
-          mappingVersion: options.mappingVersion ?? null,
-          originalRoutingKey: original.routingKey,
-          originalQueue: queue,
-          payload: message.content,
-          headers: withoutBrokerHeaders(headers),
-        },
-        options.cipher ?? null,
-        now(),
-      );
-      // A notice on `<writer>.dead` for whoever watches the broker: ids and the reason, never the event.
-      await publishConfirmed(
-        ch,
-        options.topology.deadExchange,
-        '',
-        Buffer.from(JSON.stringify({ deadLetterId: id, eventId, code: failure.code, ...keys })),
-        {
-          ...carriedProperties(message),
-          contentType: 'application/json',
-          headers: {
-            'x-dead-letter-id': id,
-            'x-dead-reason': failure.message,
-            'x-dead-code': failure.code,
-            'x-attempts': attempt,
-            'x-original-routing-key': original.routingKey,
-            'x-original-queue': queue,
-            'x-subject': subject,
-            'x-case-id': keys.caseId,
-            'x-global-id': keys.globalId,
-            'x-failed-at': now().toISOString(),
-            'x-service': options.service,
-          },
-        },
-      );
+  /** A message's path: read it, classify it, then dead-letter, drop or handle it — and acknowledge. */
+  const handleMessage = async (ch: ConfirmChannel, queue: string, message: ConsumeMessage): Promise<void> => {
+    const delivery = readDelivery(queue, message);
+    const log = logger.child({
+      eventId: delivery.eventId,
+      subject: delivery.subject,
+      route: delivery.route,
+      attempt: delivery.attempt,
+    });
+    const deadLetter = async (failure: FailureInfo, keys: CaseKeys, exhausted = false) => {
+      const id = await deadLetterDelivery(ch, delivery, failure, keys, deadLettering);
       count('dead-lettered', { code: failure.code, exhausted });
       log.warn(
         {
@@ -316,111 +258,60 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       ch.ack(message);
     };
 
-    let body: unknown;
-    try {
-      body = JSON.parse(message.content.toString('utf8'));
-    } catch {
-      await deadLetter(
-        { retryable: false, code: 'INVALID_JSON', message: `event ${eventId ?? '?'}: body is not JSON` },
-        undefined,
-        {
-          caseId: null,
-          globalId: null,
-        },
-      );
-      return;
+    const classified = await classifyDelivery(options.db, delivery, {
+      poisonCount,
+      handles: (route) => options.handlers[route] !== undefined,
+    });
+    switch (classified.kind) {
+      case 'dead-letter':
+        await deadLetter(classified.failure, classified.keys);
+        return;
+      case 'duplicate':
+        count('duplicate');
+        log.info({ outcome: classified.outcome }, 'duplicate event dropped');
+        ch.ack(message);
+        return;
+      case 'stale': {
+        const { event } = classified;
+        await recordInbox(options.db, {
+          eventId: event.metadata.eventId,
+          route: delivery.route,
+          subject: event.metadata.subject,
+          progressKey: classified.progressKey,
+          outcome: 'stale',
+          advance: false,
+        });
+        count('stale');
+        log.info({ newer: classified.newer }, 'stale event dropped (a newer one was applied)');
+        ch.ack(message);
+        return;
+      }
+      case 'handle':
+        break;
     }
-    const parsed = parseEvent(route, body);
-    if (!parsed.ok) {
-      await deadLetter(
-        {
-          retryable: false,
-          code: parsed.reason,
-          message: `event ${eventId ?? '?'} (${route}): ${parsed.message}`,
-        },
-        body,
-        caseKeysOf(body),
-      );
-      return;
-    }
-    const event = parsed.event;
-    const keys = caseKeysOf(event);
+    const { event, keys, progressKey } = classified;
+    const route = delivery.route;
     const id = event.metadata.eventId;
-    const eventSubject = event.metadata.subject;
+    const handler = options.handlers[route as RoutingKey] as Handler<RoutingKey>;
 
-    const done = await options.db
-      .selectFrom('inbox')
-      .select('outcome')
-      .where('event_id', '=', id)
-      .executeTakeFirst();
-    if (done) {
-      count('duplicate');
-      log.info({ outcome: done.outcome }, 'duplicate event dropped');
-      ch.ack(message);
-      return;
-    }
-    if (deliveryCount >= poisonCount) {
-      await deadLetter(
-        {
-          retryable: false,
-          code: 'POISON',
-          message: `event ${id}: delivered ${deliveryCount} times without completing (the service stopped while handling it)`,
-        },
-        event,
-        keys,
-      );
-      return;
-    }
-    const progressKey = progressKeyOf(route, event);
-    const progress = await options.db
-      .selectFrom('subject_progress')
-      .select('last_event_id')
-      .where('subject', '=', eventSubject)
-      .where('route', '=', progressKey)
-      .executeTakeFirst();
-    if (progress && progress.last_event_id >= id) {
-      await recordInbox(options.db, id, route, eventSubject, progressKey, 'stale', false);
-      count('stale');
-      log.info({ newer: progress.last_event_id }, 'stale event dropped (a newer one was applied)');
-      ch.ack(message);
-      return;
-    }
-
-    const handler = options.handlers[route as RoutingKey] as Handler<RoutingKey> | undefined;
-    if (!handler) {
-      await deadLetter(
-        { retryable: false, code: 'NO_HANDLER', message: `event ${id}: no handler for ${route}` },
-        event,
-        keys,
-      );
-      return;
-    }
-
-    // amqplib's instrumentation has started a consumer span that continues the trace in the headers: stay
-    // under it (one parent chain). Without the instrumentation, continue the trace from the headers.
-    const carried = propagation.extract(ROOT_CONTEXT, headers);
-    const consuming = trace.getSpanContext(context.active());
-    const parentContext =
-      consuming !== undefined && consuming.traceId === trace.getSpanContext(carried)?.traceId
-        ? context.active()
-        : carried;
-    const span = tracer.startSpan(
-      `process ${route}`,
-      {
-        attributes: {
-          'messaging.message.id': id,
-          'sync.subject': eventSubject,
-          ...(keys.caseId === null ? {} : { 'sync.case_id': keys.caseId }),
-          ...(keys.globalId === null ? {} : { 'sync.global_id': keys.globalId }),
-        },
-      },
-      parentContext,
-    );
+    const { span, context: spanContext } = startHandlingSpan(delivery.headers, {
+      route,
+      eventId: id,
+      subject: event.metadata.subject,
+      keys,
+    });
     try {
-      const outcome = await context.with(trace.setSpan(parentContext, span), () =>
-        handler(event, { attempt, logger: log, signal: abort.signal }),
+      const outcome = await context.with(spanContext, () =>
+        handler(event, { attempt: delivery.attempt, logger: log, signal: abort.signal }),
       );
-      await recordInbox(options.db, id, route, eventSubject, progressKey, outcome, true);
+      await recordInbox(options.db, {
+        eventId: id,
+        route,
+        subject: event.metadata.subject,
+        progressKey,
+        outcome,
+        advance: true,
+      });
       pump.upstreamAnswers();
       count(outcome);
       log.info({ outcome, caseId: keys.caseId, globalId: keys.globalId }, 'event handled');
@@ -430,20 +321,20 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       span.setStatus({ code: SpanStatusCode.ERROR, message: failure.code });
       if (failure.infrastructure) throw error;
       const decision = decideRetry({
-        attempt,
+        attempt: delivery.attempt,
         retryable: failure.retryable,
         retryAfterMs: failure.retryAfterMs,
         policy,
         random,
       });
       if (decision.action === 'dead-letter') {
+        const exhausted = decision.why === 'exhausted';
         await deadLetter(
-          decision.why === 'exhausted'
-            ? { ...failure, message: `${failure.message} (gave up after ${attempt} attempts)` }
+          exhausted
+            ? { ...failure, message: `${failure.message} (gave up after ${delivery.attempt} attempts)` }
             : failure,
-          event,
           keys,
-          decision.why === 'exhausted',
+          exhausted,
         );
         return;
       }
@@ -451,19 +342,11 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
         eventId: id,
         queue,
         content: message.content,
-        properties: {
-          ...carriedProperties(message),
-          headers: {
-            ...withoutBrokerHeaders(headers),
-            'x-attempt': decision.attempt,
-            'x-last-error-code': failure.code,
-            'x-first-failed-at':
-              typeof headers['x-first-failed-at'] === 'string'
-                ? headers['x-first-failed-at']
-                : now().toISOString(),
-            'x-original-routing-key': original.routingKey,
-          },
-        },
+        properties: retryPropertiesOf(delivery, {
+          attempt: decision.attempt,
+          code: failure.code,
+          now: now(),
+        }),
         attempt: decision.attempt,
         dueAt: new Date(now().getTime() + decision.delayMs),
       });
@@ -518,90 +401,4 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       await ch?.close().catch(() => undefined);
     },
   };
-}
-
-/** This replica's own partitions first; the rest it only stands by for. */
-export function splitPartitions(
-  queues: readonly string[],
-  replica: { index: number; count: number } | undefined,
-): { preferred: string[]; others: string[] } {
-  if (!replica || replica.count <= 1) return { preferred: [...queues], others: [] };
-  const mine = (i: number) =>
-    i % replica.count === ((replica.index % replica.count) + replica.count) % replica.count;
-  return {
-    preferred: queues.filter((_, i) => mine(i)),
-    others: queues.filter((_, i) => !mine(i)),
-  };
-}
-
-async function recordInbox(
-  db: Kysely<InboxDatabase>,
-  eventId: string,
-  route: string,
-  subject: string,
-  progressKey: string,
-  outcome: 'applied' | 'skipped' | 'stale',
-  advance: boolean,
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('inbox')
-      .values({ event_id: eventId, route, subject, outcome })
-      .onConflict((oc) => oc.column('event_id').doNothing())
-      .execute();
-    if (!advance) return;
-    await trx
-      .insertInto('subject_progress')
-      .values({ subject, route: progressKey, last_event_id: eventId })
-      .onConflict((oc) =>
-        oc.columns(['subject', 'route']).doUpdateSet({
-          last_event_id: sql<string>`greatest(subject_progress.last_event_id, excluded.last_event_id)`,
-          updated_at: sql<Date>`now()`,
-        }),
-      )
-      .execute();
-  });
-}
-
-interface PublishProperties {
-  headers: Record<string, unknown>;
-  messageId?: string;
-  type?: string;
-  contentType?: string;
-  timestamp?: number;
-  expiration?: string;
-}
-
-/** Headers the broker adds on delivery: a retry is a new message, its delivery count starts again. */
-function withoutBrokerHeaders(headers: Record<string, unknown>): Record<string, unknown> {
-  const { 'x-delivery-count': _count, 'x-death': _death, ...rest } = headers;
-  return rest;
-}
-
-/** The properties of a delivered message worth carrying into a retry or a dead letter, narrowed from amqplib's loose types. */
-function carriedProperties(message: ConsumeMessage): Omit<PublishProperties, 'headers'> {
-  const { messageId, type, contentType, timestamp } = message.properties as unknown as Record<
-    string,
-    unknown
-  >;
-  return {
-    ...(typeof messageId === 'string' ? { messageId } : {}),
-    ...(typeof type === 'string' ? { type } : {}),
-    ...(typeof contentType === 'string' ? { contentType } : {}),
-    ...(typeof timestamp === 'number' ? { timestamp } : {}),
-  };
-}
-
-function publishConfirmed(
-  ch: ConfirmChannel,
-  exchange: string,
-  routingKey: string,
-  content: Buffer,
-  properties: PublishProperties,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    ch.publish(exchange, routingKey, content, { persistent: true, ...properties }, (error: unknown) =>
-      error ? reject(error instanceof Error ? error : new Error('publish nacked')) : resolve(),
-    );
-  });
 }

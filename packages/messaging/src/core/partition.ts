@@ -12,3 +12,17 @@ export function partitionOf(subject: string, partitions: number): number {
   }
   return hash % partitions;
 }
+
+/** This replica's own partitions first; the rest it only stands by for. */
+export function splitPartitions(
+  queues: readonly string[],
+  replica: { index: number; count: number } | undefined,
+): { preferred: string[]; others: string[] } {
+  if (!replica || replica.count <= 1) return { preferred: [...queues], others: [] };
+  const mine = (i: number) =>
+    i % replica.count === ((replica.index % replica.count) + replica.count) % replica.count;
+  return {
+    preferred: queues.filter((_, i) => mine(i)),
+    others: queues.filter((_, i) => !mine(i)),
+  };
+}
