@@ -119,6 +119,18 @@ export interface PrimeroClient {
     data: RequestRecord,
     options?: CallOptions,
   ): Promise<UnknownRecord>;
+  /**
+   * `GET /api/v2/lookups`, every page: the option lists (`{unique_id: "lookup-service-type", values: [{id,
+   * display_text}]}`). Reads 1000 per page, Primero ≥ 2.10.3's cap.
+   */
+  listLookups(options?: CallOptions): Promise<UnknownRecord[]>;
+  /** `GET /api/v2/locations`, every page: `{code, type, admin_level?, disabled, name}` (codes without leading zeros). */
+  listLocations(options?: CallOptions): Promise<UnknownRecord[]>;
+  /**
+   * `GET /api/v2/agencies`, every page: `{unique_id: "agency-cif", agency_code, name, disabled, …}`. Needs a role
+   * that may list agencies; without it Primero answers 403 (`FORBIDDEN`).
+   */
+  listAgencies(options?: CallOptions): Promise<UnknownRecord[]>;
   stats(): ClientStats;
 }
 
@@ -232,6 +244,39 @@ export function createPrimeroClient(options: PrimeroClientOptions): PrimeroClien
       });
     }
     return result;
+  }
+
+  /**
+   * Every page of a reference collection (lookups, locations, agencies), `maxPageSize` at a time; stops after
+   * the page that reaches `metadata.total` or at an empty page, like `listCases`.
+   */
+  async function walkReference(template: string, signal: AbortSignal | undefined): Promise<UnknownRecord[]> {
+    const records: UnknownRecord[] = [];
+    for (let page = 1; ; page += 1) {
+      const request: HttpRequest = {
+        method: 'GET',
+        template,
+        path: template,
+        query: [
+          ['page', String(page)],
+          ['per', String(maxPageSize)],
+        ],
+        signal,
+      };
+      const response = await call(request);
+      const { data, metadata } = expectPage(context(request, response));
+      if (metadata.page !== page) {
+        throw upstreamFailure('primero', counters, request, {
+          code: 'BAD_RESPONSE',
+          status: response.status,
+          retryable: false,
+          details: [`asked for page ${page} but metadata.page is ${metadata.page}: paging is not reliable`],
+        });
+      }
+      records.push(...data);
+      const appliedPer = metadata.per > 0 ? metadata.per : maxPageSize;
+      if (data.length === 0 || page * appliedPer >= metadata.total) return records;
+    }
   }
 
   return {
@@ -364,6 +409,12 @@ export function createPrimeroClient(options: PrimeroClientOptions): PrimeroClien
       };
       return expectDataRecord(context(request, await call(request)));
     },
+
+    listLookups: (perCall = {}) => walkReference('/api/v2/lookups', perCall.signal),
+
+    listLocations: (perCall = {}) => walkReference('/api/v2/locations', perCall.signal),
+
+    listAgencies: (perCall = {}) => walkReference('/api/v2/agencies', perCall.signal),
 
     stats: () => ({ ...counters, errors: { ...counters.errors }, limiter: limiter.stats() }),
   };

@@ -19,6 +19,7 @@ import {
   sendNginx,
   sendUnauthorized,
 } from './http/errors.ts';
+import { registerAgencyRoutes } from './routes/agencies.ts';
 import { registerCaseRoutes } from './routes/cases.ts';
 import { registerMetadataRoutes } from './routes/metadata.ts';
 import { registerReferralRoutes } from './routes/referrals.ts';
@@ -202,6 +203,7 @@ export function buildPrimeroSim(options: PrimeroSimOptions = {}): FastifyInstanc
   registerCaseRoutes(app, ctx);
   registerReferralRoutes(app, ctx);
   registerMetadataRoutes(app, ctx);
+  registerAgencyRoutes(app, ctx);
   registerControlRoutes(app, ctx);
 
   app.setNotFoundHandler((_request, reply) =>
