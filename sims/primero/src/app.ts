@@ -26,10 +26,17 @@ import { registerReferralRoutes } from './routes/referrals.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
 import { seedCases, uuid } from './seed.ts';
 import type { SimContext } from './sim-context.ts';
+import { createAuditLogStore } from './state/audit-log-store.ts';
 import { type CaseStore, createCaseStore } from './state/case-store.ts';
 import type { UserSpec } from './state/directory.ts';
 import { createDirectory } from './state/directory.ts';
 import { createReferralStore, type ReferralStore } from './state/referral-store.ts';
+import type { ModuleWebhookOptions, Role, WebhookSpec } from './state/webhook-registry.ts';
+import { createWebhookRegistry } from './state/webhook-registry.ts';
+import { registerWebhookControlRoutes } from './webhooks/control.ts';
+import { createDelivery } from './webhooks/deliver.ts';
+import { registerWebhookRoutes } from './webhooks/routes.ts';
+import { createWebhookWorker } from './webhooks/worker.ts';
 
 export interface PrimeroSimOptions {
   /**
@@ -62,6 +69,18 @@ export interface PrimeroSimOptions {
   readonly timeoutHoldMs?: number;
   /** Pino options, or false (default) for no logging. */
   readonly logger?: false | { readonly level: string };
+  /** Webhook rows at start (docs/upstream/primero.md §14.3). Default none. */
+  readonly webhooks?: readonly WebhookSpec[];
+  /** `module_options` per module id, e.g. `{ 'primeromodule-cp': { use_webhooks_for: ['case'] } }`. Default none. */
+  readonly moduleOptions?: Readonly<Record<string, ModuleWebhookOptions>>;
+  /** Roles added to (or replacing) the built-in ones, e.g. one that reads few fields for a webhook. */
+  readonly roles?: readonly Role[];
+  /** How often the webhook worker polls its queue (delayed_job's sleep delay). Default 5000. */
+  readonly webhookPollMs?: number;
+  /** Idle timeout of one webhook POST. Default 60000 (net/http's). */
+  readonly webhookTimeoutMs?: number;
+  /** `PRIMERO_HOST`, sent as `hostname` in every notice. Default `localhost`. */
+  readonly hostname?: string;
 }
 
 /**
@@ -118,13 +137,42 @@ export function buildPrimeroSim(options: PrimeroSimOptions = {}): FastifyInstanc
     usersPassword: options.usersPassword ?? 'primero-user-password',
     ...(options.extraUsers === undefined ? {} : { extraUsers: options.extraUsers }),
   });
+  const app = Fastify({
+    logger:
+      options.logger === undefined || options.logger === false ? false : { level: options.logger.level },
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+  });
+
+  const cases = createCaseStore();
+  const auditLogs = createAuditLogStore();
+  const webhookConfig = createWebhookRegistry({
+    webhooks: options.webhooks ?? [],
+    moduleOptions: options.moduleOptions ?? {},
+    roles: options.roles ?? [],
+    newId: randomUUID,
+  });
   const ctx: SimContext = {
     flags,
     perPageCap: options.perPageCap === undefined ? flags.perPageCap : options.perPageCap,
     now,
     newId,
-    cases: createCaseStore(),
+    cases,
     referrals: createReferralStore(),
+    auditLogs,
+    webhookConfig,
+    webhooks: createWebhookWorker({
+      cases,
+      auditLogs,
+      registry: webhookConfig,
+      delivery: createDelivery(),
+      now,
+      hostname: options.hostname ?? 'localhost',
+      pollMs: options.webhookPollMs ?? 5000,
+      timeoutMs: options.webhookTimeoutMs ?? 60_000,
+      log: app.log,
+    }),
     directory,
     auth: createAuthenticator({
       directory,
@@ -136,13 +184,7 @@ export function buildPrimeroSim(options: PrimeroSimOptions = {}): FastifyInstanc
     }),
   };
 
-  const app = Fastify({
-    logger:
-      options.logger === undefined || options.logger === false ? false : { level: options.logger.level },
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
-  });
+  app.addHook('onClose', () => ctx.webhooks.close());
 
   simStates.set(app, { cases: ctx.cases, referrals: ctx.referrals, now, newId });
   registerNginxLimits(app);
@@ -154,6 +196,8 @@ export function buildPrimeroSim(options: PrimeroSimOptions = {}): FastifyInstanc
     counts: () => ({
       cases: ctx.cases.size,
       referrals: ctx.referrals.size,
+      audit_logs: ctx.auditLogs.size,
+      webhooks: ctx.webhookConfig.webhooks().length,
       users: directory.users.length,
       agencies: directory.agencies.length,
       locations: directory.locations.length,
@@ -163,6 +207,8 @@ export function buildPrimeroSim(options: PrimeroSimOptions = {}): FastifyInstanc
     reset: () => {
       ctx.cases.clear();
       ctx.referrals.clear();
+      ctx.auditLogs.clear();
+      ctx.webhooks.clear();
       ctx.auth.reset();
     },
     seed: (count, seed, options) => {
@@ -203,8 +249,10 @@ export function buildPrimeroSim(options: PrimeroSimOptions = {}): FastifyInstanc
   registerCaseRoutes(app, ctx);
   registerReferralRoutes(app, ctx);
   registerMetadataRoutes(app, ctx);
+  registerWebhookRoutes(app, ctx);
   registerAgencyRoutes(app, ctx);
   registerControlRoutes(app, ctx);
+  registerWebhookControlRoutes(app, ctx);
 
   app.setNotFoundHandler((_request, reply) =>
     reply.code(404).type('text/html; charset=utf-8').send(railsNotFoundPage),

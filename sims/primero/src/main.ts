@@ -12,6 +12,13 @@ const app = buildPrimeroSim({
   jwtTtlSeconds: config.jwtTtlSeconds,
   ...(config.perPageCap === undefined ? {} : { perPageCap: config.perPageCap }),
   logger: { level: config.logLevel },
+  webhooks: config.webhooks,
+  moduleOptions: Object.fromEntries(
+    config.webhookModules.map((id) => [id, { use_webhooks_for: ['case'], use_webhook_sync_for: ['case'] }]),
+  ),
+  webhookPollMs: config.webhookPollMs,
+  webhookTimeoutMs: config.webhookTimeoutMs,
+  hostname: config.hostname,
 });
 
 let stopping = false;
@@ -37,7 +44,10 @@ process.on('SIGINT', shutdown);
 
 try {
   await app.listen({ port: config.port, host: config.host });
-  app.log.info({ version: config.version }, 'Primero simulator ready');
+  app.log.info(
+    { version: config.version, webhooks: config.webhooks.length, webhookPollMs: config.webhookPollMs },
+    'Primero simulator ready',
+  );
 } catch (error) {
   app.log.error({ err: error }, 'could not start');
   process.exit(1);

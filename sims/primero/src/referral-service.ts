@@ -82,6 +82,7 @@ export function refer(
   const first = updateCase(stored.data, {}, saveContext(ctx, user));
   if (!first.ok) throw validationError(resource, first.errors);
   ctx.cases.update(stored, first.data);
+  ctx.webhooks.enqueue({ recordId: stored.id, action: 'update' });
   let changed = first.changed;
 
   const remote = input.remote ?? false;
@@ -246,6 +247,7 @@ function saveIfChanged(
   const outcome = saveCase(stored.data, next, saveContext(ctx, user));
   if (!outcome.ok) return undefined;
   ctx.cases.update(stored, outcome.data);
+  ctx.webhooks.enqueue({ recordId: stored.id, action: 'update' });
   return outcome.changed;
 }
 
@@ -261,5 +263,6 @@ function saveStamped(
   const outcome = saveCase(stored.data, next, saveContext(ctx, user));
   if (!outcome.ok) throw validationError(resource, outcome.errors);
   ctx.cases.update(stored, outcome.data);
+  ctx.webhooks.enqueue({ recordId: stored.id, action: 'update' });
   return outcome.changed;
 }

@@ -6,9 +6,12 @@ import type { RailsParams } from './core/rails-query.ts';
 import { parseRailsQuery } from './core/rails-query.ts';
 import type { VersionFlags } from './core/version.ts';
 import { primeroError, sendUnauthorized } from './http/errors.ts';
+import type { AuditLogStore } from './state/audit-log-store.ts';
 import type { CaseStore } from './state/case-store.ts';
 import type { Directory, User } from './state/directory.ts';
 import type { ReferralStore } from './state/referral-store.ts';
+import type { Role, WebhookRegistry } from './state/webhook-registry.ts';
+import type { WebhookWorker } from './webhooks/worker.ts';
 
 /** Everything the route modules share: state, clock, id source and version switches. */
 export interface SimContext {
@@ -20,6 +23,23 @@ export interface SimContext {
   readonly referrals: ReferralStore;
   readonly directory: Directory;
   readonly auth: Authenticator;
+  readonly auditLogs: AuditLogStore;
+  /** Webhook rows, module options and roles. */
+  readonly webhookConfig: WebhookRegistry;
+  /** The webhook job queue and its worker: every case save enqueues one job. */
+  readonly webhooks: WebhookWorker;
+}
+
+/** The user's role; a role id the simulator does not know grants nothing beyond reading every field. */
+export function roleOf(ctx: SimContext, user: User): Role {
+  return (
+    ctx.webhookConfig.role(user.roleId) ?? {
+      uniqueId: user.roleId,
+      fields: 'all',
+      syncExternal: false,
+      readAuditLogs: false,
+    }
+  );
 }
 
 export type AuthedHandler = (request: FastifyRequest, reply: FastifyReply, user: User) => Promise<unknown>;

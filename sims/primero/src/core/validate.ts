@@ -9,7 +9,10 @@ import { JsonFloat } from './json.ts';
  * the offending values, in the order json_schemer reports them (declared properties first, then unknown
  * keys); an empty list means valid.
  */
-export function validateCaseData(data: unknown): string[] {
+export function validateCaseData(
+  data: unknown,
+  extraFields: ReadonlyMap<string, 'boolean' | 'string'> = new Map(),
+): string[] {
   if (!isPlainObject(data)) return [''];
   const errors: string[] = [];
   const known = new Set<string>();
@@ -21,6 +24,12 @@ export function validateCaseData(data: unknown): string[] {
     if (known.has(name)) continue;
     known.add(name);
     if (name in data) checkCore(rule, data[name], `/${escapePointer(name)}`, errors);
+  }
+  // Fields a permission adds (`sync_external`: the mark-synced keys).
+  for (const [name, type] of extraFields) {
+    if (known.has(name)) continue;
+    known.add(name);
+    if (name in data && typeof data[name] !== type) errors.push(`/${escapePointer(name)}`);
   }
   for (const key of Object.keys(data)) {
     if (!known.has(key)) errors.push(`/${escapePointer(key)}`);
