@@ -240,7 +240,7 @@ describe('checkMappingsAgainstLive', () => {
     expect(table(result, 'agencies.csv').notChecked).toContainEqual({
       column: 'oscar_organization',
       system: 'oscar',
-      reason: 'not read: oscar-organizations failed (NETWORK)',
+      reason: 'oscar-organizations could not be read (NETWORK)',
     });
     expect(renderMappingCheck(result)).toContain(
       'Could not read:\n  oscar-organizations: NETWORK (may pass on a retry)',

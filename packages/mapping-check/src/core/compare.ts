@@ -15,7 +15,7 @@ import type { CheckedSystem, LiveReference, Source, SourceError } from './live-r
 import { oscarUnlistedTenants } from './live-reference.ts';
 
 const userColumnReason =
-  "not read: Primero lists users only to user administrators, not to the sync's API user; check the user in Primero's Users page";
+  "Primero lists users only to user administrators, not to the sync's API user: check the user in Primero's Users page";
 
 /**
  * Compares the mapping tables with what the systems have (pure). A source that could not be read leaves
@@ -81,7 +81,7 @@ function tableBuilder(table: CheckedTable) {
         notChecked.push({
           column,
           system,
-          reason: `not read: ${source.error.source} failed (${source.error.code})`,
+          reason: `${source.error.source} could not be read (${source.error.code})`,
         });
       }
       return undefined;
@@ -229,7 +229,7 @@ function provinces(tables: MappingTables, live: LiveReference): TableCheck {
   check.notChecked(
     'code',
     'oscar',
-    "not read: OSCaR's interop API lists no provinces; the codes are Cambodia's fixed admin codes",
+    "OSCaR's interop API lists no provinces (the codes are Cambodia's fixed admin codes)",
   );
   const covered = new Set<string>();
   for (const [code] of tables.provinces) {
