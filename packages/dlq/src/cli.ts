@@ -4,8 +4,8 @@
 // writers' key) is needed to replay a writer's event or to show it with --payload.
 import { userInfo } from 'node:os';
 
-import type { DeadLetterFilter } from '@pos/messaging';
-import { payloadCipher } from '@pos/messaging';
+import type { DeadLetterFilter, SelectionField } from '@pos/messaging';
+import { filterOfSelection, payloadCipher } from '@pos/messaging';
 import { createDb, createPool } from '@pos/runtime';
 import { Command, CommanderError, Option } from 'commander';
 
@@ -15,7 +15,6 @@ import {
   discardAcross,
   isDeadLetterService,
   listAcross,
-  parseAge,
   parseDeadLetterId,
   replayAcross,
   showOne,
@@ -126,16 +125,19 @@ async function run(action: (db: ReturnType<typeof createDb<unknown>>) => Promise
   }
 }
 
+/** The flag each part of a selection comes from, to name it in a usage error. */
+const flagOf: Record<SelectionField, string> = {
+  olderThan: '--older-than',
+  newerThan: '--newer-than',
+  limit: '--limit',
+  selection: '',
+};
+
 function filterOf(
-  flags: FilterFlags,
+  flags: FilterFlags & { all?: boolean },
   ids: readonly string[] = [],
+  options: { requireChoice?: boolean } = {},
 ): { services: DeadLetterService[]; filter: DeadLetterFilter } {
-  const age = (text: string | undefined, what: string) => {
-    if (text === undefined) return undefined;
-    const ms = parseAge(text);
-    if (ms === null) throw new UsageError(`${what} must look like 30m, 2h or 7d`);
-    return ms;
-  };
   const refs = ids.map((text) => {
     const ref = parseDeadLetterId(text);
     if (!ref) throw new UsageError(`"${text}" is not a dead-letter id (like primero-writer/12)`);
@@ -147,21 +149,28 @@ function filterOf(
       : flags.service && isDeadLetterService(flags.service)
         ? [flags.service]
         : (Object.keys(deadLetterServices) as DeadLetterService[]);
-  const olderThanMs = age(flags.olderThan, '--older-than');
-  const newerThanMs = age(flags.newerThan, '--newer-than');
-  return {
-    services,
-    filter: {
-      ...(refs.length > 0 ? { ids: refs.map((r) => r.id) } : {}),
-      ...(flags.case ? { caseId: flags.case } : {}),
-      ...(flags.global ? { globalId: flags.global } : {}),
+  const selected = filterOfSelection(
+    {
+      ids: refs.map((r) => r.id),
+      ...(flags.case ? { case: flags.case } : {}),
+      ...(flags.global ? { global: flags.global } : {}),
       ...(flags.code ? { code: flags.code } : {}),
-      ...(olderThanMs === undefined ? {} : { olderThanMs }),
-      ...(newerThanMs === undefined ? {} : { newerThanMs }),
+      ...(flags.olderThan ? { olderThan: flags.olderThan } : {}),
+      ...(flags.newerThan ? { newerThan: flags.newerThan } : {}),
       ...(flags.state ? { state: flags.state } : {}),
       ...(flags.limit ? { limit: Number(flags.limit) } : {}),
+      ...(flags.all ? { all: true } : {}),
     },
-  };
+    options,
+  );
+  if (!selected.ok) {
+    throw new UsageError(
+      selected.field === 'selection'
+        ? 'name dead letters by id, or select them (--case, --global, --code, --older-than), or say --all'
+        : `${flagOf[selected.field]} ${selected.problem}`,
+    );
+  }
+  return { services, filter: selected.filter };
 }
 
 async function list(db: ReturnType<typeof createDb<unknown>>, flags: FilterFlags): Promise<number> {
@@ -231,8 +240,7 @@ async function replay(
   ids: string[],
   flags: FilterFlags & { all?: boolean; dryRun?: boolean; actor: string },
 ): Promise<number> {
-  const { services, filter } = filterOf(flags, ids);
-  requireSelection(ids, flags);
+  const { services, filter } = filterOf(flags, ids, { requireChoice: true });
   const outcomes = await replayAcross(db, services, filter, {
     actor: flags.actor,
     dryRun: flags.dryRun === true,
@@ -255,8 +263,7 @@ async function discard(
   ids: string[],
   flags: FilterFlags & { all?: boolean; reason: string; actor: string },
 ): Promise<number> {
-  const { services, filter } = filterOf(flags, ids);
-  requireSelection(ids, flags);
+  const { services, filter } = filterOf(flags, ids, { requireChoice: true });
   const done = await discardAcross(db, services, filter, {
     actor: flags.actor,
     reason: flags.reason,
@@ -265,23 +272,6 @@ async function discard(
   if (flags.json) process.stdout.write(`${JSON.stringify(done)}\n`);
   else process.stdout.write(`${done.length} dead letter(s) discarded\n`);
   return done.length === 0 ? 3 : 0;
-}
-
-/** Replaying or discarding everything takes a deliberate --all. */
-function requireSelection(ids: readonly string[], flags: FilterFlags & { all?: boolean }): void {
-  if (
-    ids.length > 0 ||
-    flags.all ||
-    flags.case ||
-    flags.global ||
-    flags.code ||
-    flags.olderThan ||
-    flags.newerThan
-  )
-    return;
-  throw new UsageError(
-    'name dead letters by id, or select them (--case, --global, --code, --older-than), or say --all',
-  );
 }
 
 /** On a terminal, a progress line for long operations. */

@@ -105,13 +105,8 @@ export async function discardAcross(
   return out;
 }
 
-/** `2h`, `30m`, `7d`, `45s` → milliseconds. */
-export function parseAge(text: string): number | null {
-  const match = /^(\d+)\s*(s|m|h|d)$/.exec(text.trim());
-  if (!match?.[1] || !match[2]) return null;
-  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
-  return Number(match[1]) * unit;
-}
+/** `2h`, `30m`, `7d`, `45s` → milliseconds (the admin HTTP API reads ages the same way). */
+export { parseAge } from '@pos/messaging';
 
 function scoped(db: Kysely<unknown>, service: DeadLetterService): Kysely<DeadLetterAdminDatabase> {
   return (db as Kysely<DeadLetterAdminDatabase>).withSchema(deadLetterServices[service]);

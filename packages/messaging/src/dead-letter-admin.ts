@@ -167,6 +167,9 @@ export async function replayDeadLetters(
         .where('id', '=', target.id)
         .forUpdate()
         .executeTakeFirstOrThrow();
+      // Another replay or a discard (the CLI, the admin API, the console) got to it since it was listed.
+      const stillOpen = row.replayed_at === null && row.discarded_at === null;
+      if ((filter.state ?? 'open') === 'open' && !stillOpen) return null;
       let result: ReplayOutcome;
       if (row.kind === 'record') {
         result = { id: target.id, outcome: options.dryRun ? 'would-reread' : 'reread' };
@@ -220,7 +223,7 @@ export async function replayDeadLetters(
       }
       return result;
     });
-    outcomes.push(outcome);
+    if (outcome) outcomes.push(outcome);
     options.onProgress?.(index + 1, targets.length);
   }
   return outcomes;
@@ -235,13 +238,18 @@ export async function discardDeadLetters(
   if (options.reason.trim() === '') throw new Error('a discard needs a reason');
   const now = options.now ?? new Date();
   const targets = await listDeadLetters(db, { ...filter, state: 'open' }, now);
+  const done: string[] = [];
   for (const [index, target] of targets.entries()) {
-    await db.transaction().execute(async (trx) => {
-      await trx
+    const discarded = await db.transaction().execute(async (trx) => {
+      const result = await trx
         .updateTable('dead_letters')
         .set({ discarded_at: now, payload_sealed: null })
         .where('id', '=', target.id)
-        .execute();
+        .where('discarded_at', 'is', null)
+        .where('replayed_at', 'is', null)
+        .executeTakeFirst();
+      // Replayed or discarded by someone else since it was listed: nothing to record.
+      if (result.numUpdatedRows === 0n) return false;
       await trx
         .insertInto('dead_letter_actions')
         .values({
@@ -252,10 +260,12 @@ export async function discardDeadLetters(
           detail: options.reason,
         })
         .execute();
+      return true;
     });
+    if (discarded) done.push(target.id);
     options.onProgress?.(index + 1, targets.length);
   }
-  return targets.map((t) => t.id);
+  return done;
 }
 
 /** A poller reads a rejected record again: forget the rejection, move the cursor back to where it was. */

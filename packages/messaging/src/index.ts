@@ -38,6 +38,10 @@ export {
 } from './dead-letter-admin.ts';
 export type { DeadLetterPublisher, RejectedRecord } from './dead-letter-publisher.ts';
 export { createDeadLetterPublisher } from './dead-letter-publisher.ts';
+export type { DeadLetterOperations, DeadLetterRoutesDeps } from './dead-letter-routes.ts';
+export { actorHeader, deadLetterOperations, registerDeadLetterRoutes } from './dead-letter-routes.ts';
+export type { DeadLetterSelection, SelectionField, SelectionResult } from './dead-letter-selection.ts';
+export { filterOfSelection, parseAge } from './dead-letter-selection.ts';
 export type { DeadLetterEntry, PayloadCipher } from './dead-letters.ts';
 export {
   deadLetterMigrations,

@@ -42,7 +42,11 @@ export function registerAdminRoutes(
 ): void {
   const configured = token.trim();
   const expected = configured === '' ? null : digest(configured);
-  if (expected === null) app.log.warn('ADMIN_TOKEN is not set: the /admin/ routes answer 503 until it is');
+  if (expected === null && !warned.has(app)) {
+    // Once per app, however many groups of admin routes it registers.
+    warned.add(app);
+    app.log.warn('ADMIN_TOKEN is not set: the /admin/ routes answer 503 until it is');
+  }
   void app.register(async (admin) => {
     admin.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       if (expected === null) {
@@ -62,6 +66,8 @@ export function registerAdminRoutes(
     routes(admin);
   });
 }
+
+const warned = new WeakSet<FastifyInstance>();
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();

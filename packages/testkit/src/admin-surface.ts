@@ -8,7 +8,12 @@ export interface AdminSurfaceOptions {
    */
   build: (adminToken: string) => { app: FastifyInstance; effects: () => number };
   /** Every route under /admin/ the service has: the test fails when the app has one more or one less. */
-  adminRoutes: ReadonlyArray<{ method: 'GET' | 'POST'; url: string }>;
+  adminRoutes: ReadonlyArray<{
+    method: 'GET' | 'POST';
+    url: string;
+    /** What a call sends where the route needs more than its template: a path with its `:id`, a JSON body. */
+    request?: { url?: string; payload?: Record<string, unknown> };
+  }>;
 }
 
 /** A token of the accepted length, for the services' HTTP tests. */
@@ -34,14 +39,8 @@ export function describeAdminSurface(service: string, options: AdminSurfaceOptio
     it('guards exactly the admin routes listed', async () => {
       const { app } = build(testAdminToken);
       await app.ready();
-      const routes = [...app.printRoutes({ commonPrefix: false }).matchAll(/(\/\S*) \(([^)]+)\)/g)].flatMap(
-        ([, url, methods]) =>
-          url?.startsWith('/admin')
-            ? (methods ?? '')
-                .split(', ')
-                .filter((method) => method !== 'HEAD')
-                .map((method) => `${method} ${url}`)
-            : [],
+      const routes = routesOf(app.printRoutes({ commonPrefix: false })).filter((route) =>
+        route.split(' ')[1]?.startsWith('/admin'),
       );
       expect(routes.sort()).toEqual(options.adminRoutes.map(({ method, url }) => `${method} ${url}`).sort());
     });
@@ -58,11 +57,13 @@ export function describeAdminSurface(service: string, options: AdminSurfaceOptio
       'the token in another header': { 'x-admin-token': testAdminToken },
     };
 
-    for (const { method, url } of options.adminRoutes) {
-      it(`${method} ${url} answers 401 to a wrong or missing credential, and nothing happens`, async () => {
+    for (const { method, url: template, request } of options.adminRoutes) {
+      const url = request?.url ?? template;
+      const payload = request?.payload;
+      it(`${method} ${template} answers 401 to a wrong or missing credential, and nothing happens`, async () => {
         const { app, effects } = build(testAdminToken);
         for (const [what, headers] of Object.entries(wrongCredentials)) {
-          const response = await app.inject({ method, url, headers });
+          const response = await app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
           expect(response.statusCode, what).toBe(401);
           expect(response.headers['www-authenticate'], what).toBe('Bearer realm="admin"');
           expect(response.body, what).not.toContain(testAdminToken);
@@ -70,14 +71,14 @@ export function describeAdminSurface(service: string, options: AdminSurfaceOptio
         expect(effects()).toBe(0);
       });
 
-      it(`${method} ${url} answers 503 when ADMIN_TOKEN is not configured, and nothing happens`, async () => {
+      it(`${method} ${template} answers 503 when ADMIN_TOKEN is not configured, and nothing happens`, async () => {
         const { app, effects } = build('');
         for (const headers of [
           {},
           { authorization: 'Bearer ' },
           { authorization: `Bearer ${testAdminToken}` },
         ]) {
-          const response = await app.inject({ method, url, headers });
+          const response = await app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
           expect(response.statusCode).toBe(503);
           expect(response.json()).toEqual({
             error: 'ADMIN_TOKEN not configured: set ADMIN_TOKEN to enable the admin routes',
@@ -86,12 +87,13 @@ export function describeAdminSurface(service: string, options: AdminSurfaceOptio
         expect(effects()).toBe(0);
       });
 
-      it(`${method} ${url} does its work with the bearer token`, async () => {
+      it(`${method} ${template} does its work with the bearer token`, async () => {
         const { app, effects } = build(testAdminToken);
         const response = await app.inject({
           method,
           url,
           headers: { authorization: `bearer  ${testAdminToken}` },
+          ...(payload ? { payload } : {}),
         });
         expect(response.statusCode).toBe(200);
         expect(effects()).toBe(1);
@@ -108,4 +110,25 @@ export function describeAdminSurface(service: string, options: AdminSurfaceOptio
       expect(metrics.body).toContain(`service="${service}"`);
     });
   });
+}
+
+/**
+ * `METHOD /path` of every route in fastify's `printRoutes` tree, where a child line (`├── /:id (GET)`)
+ * continues the path of the line above it at one level less.
+ */
+function routesOf(tree: string): string[] {
+  const stack: string[] = [];
+  const out: string[] = [];
+  for (const line of tree.split('\n')) {
+    const match = /^([^/]*)(\/\S*)(?: \(([^)]+)\))?/.exec(line);
+    if (!match?.[2]) continue;
+    const depth = Math.floor((match[1] ?? '').length / 4);
+    stack.length = depth;
+    const path = `${stack[depth - 1] ?? ''}${match[2]}`;
+    stack[depth] = path;
+    for (const method of (match[3] ?? '').split(', ')) {
+      if (method !== '' && method !== 'HEAD') out.push(`${method} ${path}`);
+    }
+  }
+  return out;
 }

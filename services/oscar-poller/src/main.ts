@@ -4,8 +4,8 @@
 import './telemetry.ts';
 
 import { createOscarClient } from '@pos/clients';
-import type { PollerPlumbing } from '@pos/messaging';
-import { retryWhileServersAway, startPollerPlumbing } from '@pos/messaging';
+import type { DeadLetterAdminDatabase, DeadLetterOperations, PollerPlumbing } from '@pos/messaging';
+import { deadLetterOperations, retryWhileServersAway, startPollerPlumbing } from '@pos/messaging';
 import {
   createDb,
   createLogger,
@@ -42,12 +42,19 @@ const tables = await loadMappingTablesOrExit(config.MAPPINGS_DIR, logger);
 // Health answers from the start: live at once, ready when Postgres and RabbitMQ answer and it polls.
 const readiness = startupReadiness(['postgres', 'rabbitmq']);
 /** What start-up has brought up so far: the shutdown stops that, and only that. */
-const started: { infra?: Infrastructure; poller?: PollerPlumbing } = {};
+const started: {
+  infra?: Infrastructure;
+  poller?: PollerPlumbing;
+  deadLetters?: DeadLetterOperations;
+} = {};
 const app = buildApp({
   logger,
   readiness,
   adminToken: config.ADMIN_TOKEN,
   metrics: registry,
+  get deadLetters() {
+    return started.deadLetters;
+  },
   get pollLoop() {
     return started.poller?.pollLoop;
   },
@@ -109,5 +116,10 @@ const pollerStart = startPollerPlumbing({
     ),
 });
 started.poller = await shutdown.starting(pollerStart);
+// Its dead letters over the admin API, with the operations `pnpm dlq` runs (its tables exist now).
+started.deadLetters = deadLetterOperations(
+  createDb<DeadLetterAdminDatabase>(infra.pool).withSchema(schema),
+  null,
+);
 readiness.accepting = true;
 logger.info({ port: config.HTTP_PORT, mappings: tables.version }, 'ready');

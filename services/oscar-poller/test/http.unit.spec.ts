@@ -1,3 +1,4 @@
+import { countingDeadLetterOperations, deadLetterAdminRoutes } from '@pos/messaging/test-support';
 import { createLogger, createMetricsRegistry, pollerMetrics } from '@pos/runtime';
 import { describeAdminSurface } from '@pos/testkit';
 
@@ -7,6 +8,7 @@ describeAdminSurface('oscar-poller', {
   adminRoutes: [
     { method: 'POST', url: '/admin/poll' },
     { method: 'GET', url: '/admin/status' },
+    ...deadLetterAdminRoutes,
   ],
   build: (adminToken) => {
     let effects = 0;
@@ -17,6 +19,9 @@ describeAdminSurface('oscar-poller', {
       readiness: { accepting: true, checks: {} },
       adminToken,
       metrics: registry,
+      deadLetters: countingDeadLetterOperations(() => {
+        effects += 1;
+      }),
       pollLoop: {
         trigger: async () => {
           effects += 1;

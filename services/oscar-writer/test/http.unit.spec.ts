@@ -1,10 +1,11 @@
+import { countingDeadLetterOperations, deadLetterAdminRoutes } from '@pos/messaging/test-support';
 import { createLogger, createMetricsRegistry, writerMetrics } from '@pos/runtime';
 import { describeAdminSurface } from '@pos/testkit';
 
 import { buildApp } from '../src/http/app.ts';
 
 describeAdminSurface('oscar-writer', {
-  adminRoutes: [{ method: 'GET', url: '/admin/status' }],
+  adminRoutes: [{ method: 'GET', url: '/admin/status' }, ...deadLetterAdminRoutes],
   build: (adminToken) => {
     let effects = 0;
     const registry = createMetricsRegistry('oscar-writer', { defaultMetrics: false });
@@ -14,6 +15,9 @@ describeAdminSurface('oscar-writer', {
       readiness: { accepting: true, checks: {} },
       adminToken,
       metrics: registry,
+      deadLetters: countingDeadLetterOperations(() => {
+        effects += 1;
+      }),
       consumer: {
         stats: () => {
           effects += 1;

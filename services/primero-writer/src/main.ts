@@ -4,9 +4,10 @@
 import './telemetry.ts';
 
 import { createPrimeroClient } from '@pos/clients';
-import type { WriterPlumbing } from '@pos/messaging';
-import { payloadCipher, startWriterPlumbing } from '@pos/messaging';
+import type { DeadLetterAdminDatabase, DeadLetterOperations, WriterPlumbing } from '@pos/messaging';
+import { deadLetterOperations, payloadCipher, startWriterPlumbing } from '@pos/messaging';
 import {
+  createDb,
   createLogger,
   createMetricsRegistry,
   describeConfig,
@@ -40,12 +41,19 @@ const tables = await loadMappingTablesOrExit(config.MAPPINGS_DIR, logger);
 // Health answers from the start: live at once, ready when Postgres and RabbitMQ answer and it consumes.
 const readiness = startupReadiness(['postgres', 'rabbitmq']);
 /** What start-up has brought up so far: the shutdown stops that, and only that. */
-const started: { infra?: Infrastructure; writer?: WriterPlumbing } = {};
+const started: {
+  infra?: Infrastructure;
+  writer?: WriterPlumbing;
+  deadLetters?: DeadLetterOperations;
+} = {};
 const app = buildApp({
   logger,
   readiness,
   adminToken: config.ADMIN_TOKEN,
   metrics: registry,
+  get deadLetters() {
+    return started.deadLetters;
+  },
   get consumer() {
     return started.writer?.consumer;
   },
@@ -85,6 +93,8 @@ const primero = createPrimeroClient({
   maxConcurrency: config.PRIMERO_MAX_CONCURRENCY,
   onExchange: upstreamMetrics(registry),
 });
+// Seals the events kept with dead letters, and opens them for a replay.
+const cipher = payloadCipher(config.DEAD_LETTER_KEY);
 const writerStart = startWriterPlumbing({
   service,
   metrics,
@@ -97,7 +107,7 @@ const writerStart = startWriterPlumbing({
   maxAttempts: config.RETRY_MAX_ATTEMPTS,
   mappingVersion: tables.version,
   signal: shutdown.signal,
-  cipher: payloadCipher(config.DEAD_LETTER_KEY),
+  cipher,
   deadLetterRetentionDays: config.DEAD_LETTER_RETENTION_DAYS,
   replicas: {
     count: config.WRITER_REPLICAS,
@@ -111,5 +121,10 @@ const writerStart = startWriterPlumbing({
   }),
 });
 started.writer = await shutdown.starting(writerStart);
+// Its dead letters over the admin API, with the operations `pnpm dlq` runs (its tables exist now).
+started.deadLetters = deadLetterOperations(
+  createDb<DeadLetterAdminDatabase>(infra.pool).withSchema(schema),
+  cipher,
+);
 readiness.accepting = true;
 logger.info({ port: config.HTTP_PORT, mappings: tables.version }, 'ready');

@@ -1,3 +1,5 @@
+import type { DeadLetterOperations } from '@pos/messaging';
+import { registerDeadLetterRoutes } from '@pos/messaging';
 import type { PollControl, Readiness, Registry } from '@pos/runtime';
 import { registerHealthRoutes, registerMetricsRoute, registerPollAdminRoutes } from '@pos/runtime';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -9,18 +11,27 @@ export interface AppDeps {
   pollLoop?: PollControl | undefined;
   /** `ADMIN_TOKEN`: the bearer token every /admin/ route requires; empty = they answer 503. */
   adminToken: string;
+  /** This service's dead letters (the operations `pnpm dlq` runs); absent until start-up has connected. */
+  deadLetters?: DeadLetterOperations | undefined;
   /** The process's metrics registry, served on the open `GET /metrics` (absent in tests of health alone). */
   metrics?: Registry | undefined;
 }
 
 /**
- * The primero-poller HTTP surface: health and metrics (open), and the admin routes (bearer token). Listened on
- * only in main.ts.
+ * The primero-poller HTTP surface: health and metrics (open), and the admin routes (bearer token): its status
+ * and its dead letters. Listened on only in main.ts.
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.logger });
   registerHealthRoutes(app, deps.readiness);
   if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   registerPollAdminRoutes(app, deps);
+  registerDeadLetterRoutes(app, {
+    service: 'primero-poller',
+    adminToken: deps.adminToken,
+    get deadLetters() {
+      return deps.deadLetters;
+    },
+  });
   return app;
 }

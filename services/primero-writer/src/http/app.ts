@@ -1,4 +1,5 @@
-import type { Consumer } from '@pos/messaging';
+import type { Consumer, DeadLetterOperations } from '@pos/messaging';
+import { registerDeadLetterRoutes } from '@pos/messaging';
 import type { Readiness, Registry } from '@pos/runtime';
 import { registerAdminRoutes, registerHealthRoutes, registerMetricsRoute } from '@pos/runtime';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -10,13 +11,15 @@ export interface AppDeps {
   consumer?: Pick<Consumer, 'stats'> | undefined;
   /** `ADMIN_TOKEN`: the bearer token every /admin/ route requires; empty = they answer 503. */
   adminToken: string;
+  /** This service's dead letters (the operations `pnpm dlq` runs); absent until start-up has connected. */
+  deadLetters?: DeadLetterOperations | undefined;
   /** The process's metrics registry, served on the open `GET /metrics` (absent in tests of health alone). */
   metrics?: Registry | undefined;
 }
 
 /**
- * The primero-writer HTTP surface: health and metrics (open), and the admin routes (bearer token). Listened on
- * only in main.ts.
+ * The primero-writer HTTP surface: health and metrics (open), and the admin routes (bearer token): its status
+ * and its dead letters. Listened on only in main.ts.
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.logger });
@@ -25,6 +28,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerAdminRoutes(app, deps.adminToken, (admin) => {
     /** Messages handled since start, by outcome (applied, skipped, duplicate, stale, retried, dead-lettered). */
     admin.get('/admin/status', async () => ({ consumer: deps.consumer?.stats() ?? null }));
+  });
+  registerDeadLetterRoutes(app, {
+    service: 'primero-writer',
+    adminToken: deps.adminToken,
+    get deadLetters() {
+      return deps.deadLetters;
+    },
   });
   return app;
 }
