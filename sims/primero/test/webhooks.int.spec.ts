@@ -279,7 +279,7 @@ describe('webhooks: outcomes, audit rows and no retries', () => {
   it('counts a status below 400 as sent (a redirect included, not followed) and 400 and above as failed, keeping the response', async () => {
     const answers = [
       { status: 302, body: '' },
-      { status: 500, body: '{"error":"boom"}' },
+      { status: 400, body: '{"error":"boom"}' },
       { status: 201, body: 'queued', contentType: 'text/plain' },
     ];
     receiver.answer(() => answers[receiver.received.length - 1] ?? { status: 200 });
@@ -587,6 +587,29 @@ describe('webhooks: configuration', () => {
         PRIMERO_SIM_WEBHOOK_POLL_MS: '0',
       }),
     ).toThrow(/WEBHOOK_URL[\s\S]*WEBHOOK_AUTH[\s\S]*WEBHOOK_MODULES[\s\S]*WEBHOOK_POLL_MS/);
+  });
+
+  it('reads use_webhooks_for back in GET /api/v2/primero_modules/:id (by its integer id), as set through the control API', async () => {
+    const cp = await sim.get('/api/v2/primero_modules/1');
+    expect(cp.json<{ data: Record<string, unknown> }>().data).toMatchObject({
+      unique_id: 'primeromodule-cp',
+      module_options: { use_webhooks_for: ['case'], use_webhook_sync_for: ['case'] },
+    });
+    await sim.control('PUT', '/_control/modules/primeromodule-gbv', { use_webhooks_for: ['case'] });
+    const all = (await sim.get('/api/v2/primero_modules')).json<{ data: Record<string, unknown>[] }>().data;
+    expect(all.map((module) => [module.unique_id, module.module_options])).toEqual([
+      [
+        'primeromodule-cp',
+        {
+          use_workflow_service_implemented: true,
+          use_webhooks_for: ['case'],
+          use_webhook_sync_for: ['case'],
+        },
+      ],
+      ['primeromodule-gbv', { use_webhooks_for: ['case'] }],
+      ['primeromodule-mrm', {}],
+    ]);
+    expect((await sim.get('/api/v2/primero_modules/primeromodule-cp')).status).toBe(404);
   });
 
   it('refuses a duplicate url and an invalid row through the control API', async () => {

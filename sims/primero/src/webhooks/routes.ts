@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 
 import type { JsonObject } from '../core/json.ts';
 import { rubyToI } from '../core/ruby.ts';
+import { caseForms } from '../fields.ts';
 import { primeroError } from '../http/errors.ts';
 import { stringParam } from '../http/pagination.ts';
 import { findCase } from '../routes/cases.ts';
@@ -11,8 +12,9 @@ import type { AuditLogRow } from '../state/audit-log-store.ts';
 import { caseSyncStatus } from './sync-view.ts';
 
 /**
- * The API side of webhooks (docs/upstream/primero.md §14.2, §14.4): `GET /api/v2/audit_logs`
- * (AuditLogsController, v2.5.7) and the manual sync `POST /api/v2/cases/:id/sync` (WebhookSyncsController).
+ * The API side of webhooks (docs/upstream/primero.md §14.3–§14.5): `GET /api/v2/audit_logs`
+ * (AuditLogsController, v2.5.7), the manual sync `POST /api/v2/cases/:id/sync` (WebhookSyncsController), and
+ * `GET /api/v2/primero_modules[/:id]`, where the module options are read back.
  */
 export function registerWebhookRoutes(app: FastifyInstance, ctx: SimContext): void {
   app.get(
@@ -42,6 +44,28 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: SimContext): vo
     }),
   );
 
+  app.get(
+    '/api/v2/primero_modules',
+    authenticated(ctx, async () => ({ data: modules.map((module) => renderModule(ctx, module)) })),
+  );
+
+  app.get(
+    '/api/v2/primero_modules/:id',
+    authenticated(ctx, async (request) => {
+      // PrimeroModule.find(params[:id]): by the integer id; a unique_id is not found.
+      const id = (request.params as { id: string }).id;
+      const module = /^\d+$/.test(id) ? modules.find((candidate) => candidate.id === Number(id)) : undefined;
+      if (module === undefined)
+        throw primeroError(
+          404,
+          pathOfRequest(request),
+          'Not Found',
+          `Couldn't find PrimeroModule with 'id'=${id}`,
+        );
+      return { data: renderModule(ctx, module) };
+    }),
+  );
+
   app.post(
     '/api/v2/cases/:id/sync',
     authenticated(ctx, async (request, _reply, user) => {
@@ -67,6 +91,69 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: SimContext): vo
       };
     }),
   );
+}
+
+interface ModuleSeed {
+  readonly id: number;
+  readonly uniqueId: string;
+  readonly name: string;
+  readonly description: string;
+  readonly associatedRecordTypes: readonly string[];
+  readonly formSectionUniqueIds: readonly string[];
+  readonly moduleOptions: JsonObject;
+}
+
+/** The three modules of Primero's default configuration; CP has the simulator's case forms. */
+const modules: readonly ModuleSeed[] = [
+  {
+    id: 1,
+    uniqueId: 'primeromodule-cp',
+    name: 'CP',
+    description: 'Child Protection',
+    associatedRecordTypes: ['case', 'tracing_request', 'incident', 'registry_record'],
+    formSectionUniqueIds: caseForms.map((form) => form.uniqueId),
+    moduleOptions: { use_workflow_service_implemented: true },
+  },
+  {
+    id: 2,
+    uniqueId: 'primeromodule-gbv',
+    name: 'GBV',
+    description: 'Gender Based Violence',
+    associatedRecordTypes: ['case', 'incident'],
+    formSectionUniqueIds: [],
+    moduleOptions: {},
+  },
+  {
+    id: 3,
+    uniqueId: 'primeromodule-mrm',
+    name: 'MRM',
+    description: 'Monitoring and Reporting Mechanism',
+    associatedRecordTypes: ['incident'],
+    formSectionUniqueIds: [],
+    moduleOptions: {},
+  },
+];
+
+/** The primero_modules jbuilder partial; `options` repeats `module_options`, the workflow bar is not simulated. */
+function renderModule(ctx: SimContext, module: ModuleSeed): JsonObject {
+  const webhookOptions = ctx.webhookConfig.moduleOptions(module.uniqueId);
+  const moduleOptions: JsonObject = { ...module.moduleOptions };
+  if (webhookOptions.use_webhooks_for !== undefined)
+    moduleOptions.use_webhooks_for = [...webhookOptions.use_webhooks_for];
+  if (webhookOptions.use_webhook_sync_for !== undefined)
+    moduleOptions.use_webhook_sync_for = [...webhookOptions.use_webhook_sync_for];
+  return {
+    id: module.id,
+    unique_id: module.uniqueId,
+    name: module.name,
+    description: module.description,
+    associated_record_types: [...module.associatedRecordTypes],
+    form_section_unique_ids: [...module.formSectionUniqueIds],
+    field_map: { map_to: module.uniqueId, fields: [] },
+    module_options: moduleOptions,
+    options: moduleOptions,
+    ...(module.uniqueId === 'primeromodule-cp' ? { workflows: {} } : {}),
+  };
 }
 
 /** The audit_logs jbuilder partial: nil values rendered as null, `log_message` as its i18n parts. */
