@@ -115,6 +115,23 @@ describe('webhooks: when a notice is sent', () => {
     await defaults.close();
   });
 
+  it('holds the notices while the worker is stopped and sends the backlog, one by one, once it restarts', async () => {
+    const fast = start({ webhookPollMs: 50 });
+    await fast.control('POST', '/_control/webhooks/stop');
+    const id = await createCp({}, fast);
+    for (const age of [1, 2]) await fast.patch(`/api/v2/cases/${id}`, { data: { age } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(receiver.received).toHaveLength(0);
+    const stopped = (await fast.control('GET', '/_control/webhooks')).json<{
+      worker: Record<string, unknown>;
+    }>();
+    expect(stopped.worker).toMatchObject({ pending_jobs: 3, polling: false });
+    await fast.control('POST', '/_control/webhooks/restart');
+    await receiver.waitFor(3, 2000);
+    expect(receiver.received.map((notice) => notice.body.data.age)).toEqual([2, 2, 2]);
+    await fast.close();
+  });
+
   it("sends one notice per save — create, no-op PATCH, disable, referral saves, the sync user's own writes — but none for an accept", async () => {
     const id = await createCp({ consent_for_services: true, disclosure_other_orgs: true });
     await sim.patch(`/api/v2/cases/${id}`, { data: {} });

@@ -81,6 +81,11 @@ export function registerWebhookControlRoutes(app: FastifyInstance, ctx: SimConte
     return { worker: renderWorker(ctx) };
   });
 
+  app.post('/_control/webhooks/stop', async () => {
+    worker.stop();
+    return { worker: renderWorker(ctx) };
+  });
+
   /** Raw webhook audit rows, oldest first; `record_id=` narrows to one case. */
   app.get('/_control/audit_logs', async (request) => {
     const recordId = (request.query as Record<string, string | undefined>).record_id;
@@ -127,6 +132,7 @@ function renderWorker(ctx: SimContext): JsonObject {
     timeout_ms: status.timeoutMs,
     pending_jobs: status.pendingJobs,
     running: status.running,
+    polling: status.polling,
   };
 }
 

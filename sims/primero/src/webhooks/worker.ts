@@ -46,6 +46,8 @@ export interface WorkerStatus {
   readonly timeoutMs: number;
   readonly pendingJobs: number;
   readonly running: boolean;
+  /** False once `stop` was called, until `restart`. */
+  readonly polling: boolean;
 }
 
 export interface WebhookWorker {
@@ -55,6 +57,8 @@ export interface WebhookWorker {
   workOff(): Promise<readonly AuditLogRow[]>;
   /** A new worker process: connectors rebuilt from the current rows, optionally another poll delay. */
   restart(options?: { readonly pollMs?: number }): void;
+  /** A stopped worker process: jobs pile up until `restart` (or `workOff`). */
+  stop(): void;
   /** Drops queued jobs (a reset). */
   clear(): void;
   status(): WorkerStatus;
@@ -81,6 +85,7 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
   let chain: Promise<unknown> = Promise.resolve();
   // A restart starts a new poll loop; the old one stops at its next turn.
   let generation = 0;
+  let polling = true;
 
   const connectorFor = (webhook: Webhook): Connector => {
     let connector = connectors.get(webhook.id);
@@ -163,7 +168,7 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
   };
 
   const schedule = () => {
-    if (closed) return;
+    if (closed || !polling) return;
     const mine = generation;
     const again = () => {
       if (mine === generation) schedule();
@@ -186,14 +191,20 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
     restart(next = {}) {
       connectors = new Map();
       if (next.pollMs !== undefined) pollMs = next.pollMs;
+      polling = true;
       generation += 1;
       clearTimeout(timer);
       schedule();
     },
+    stop() {
+      polling = false;
+      generation += 1;
+      clearTimeout(timer);
+    },
     clear() {
       queue = [];
     },
-    status: () => ({ pollMs, timeoutMs: options.timeoutMs, pendingJobs: queue.length, running }),
+    status: () => ({ pollMs, timeoutMs: options.timeoutMs, pendingJobs: queue.length, running, polling }),
     async close() {
       closed = true;
       clearTimeout(timer);
