@@ -121,8 +121,10 @@ export async function showDeadLetter(
       .select('payload_sealed')
       .where('id', '=', id)
       .executeTakeFirst();
-    if (row?.payload_sealed && options.cipher) {
-      const text = options.cipher.open(row.payload_sealed).toString('utf8');
+    const opened =
+      row?.payload_sealed && options.cipher ? openSealed(options.cipher, row.payload_sealed) : null;
+    if (opened !== null) {
+      const text = opened.toString('utf8');
       try {
         detail.payload = JSON.parse(text) as unknown;
       } catch {
@@ -171,6 +173,8 @@ export async function replayDeadLetters(
       const stillOpen = row.replayed_at === null && row.discarded_at === null;
       if ((filter.state ?? 'open') === 'open' && !stillOpen) return null;
       let result: ReplayOutcome;
+      const event =
+        row.payload_sealed && options.cipher ? openSealed(options.cipher, row.payload_sealed) : null;
       if (row.kind === 'record') {
         result = { id: target.id, outcome: options.dryRun ? 'would-reread' : 'reread' };
         if (!options.dryRun) await rewindPoller(trx, row.subject, row.source_updated_at);
@@ -182,6 +186,12 @@ export async function replayDeadLetters(
         };
       } else if (!options.cipher) {
         result = { id: target.id, outcome: 'not-replayable', why: 'DEAD_LETTER_KEY is not set here' };
+      } else if (event === null) {
+        result = {
+          id: target.id,
+          outcome: 'not-replayable',
+          why: 'its event was sealed with another DEAD_LETTER_KEY: replay it with the key in force when it failed',
+        };
       } else {
         result = { id: target.id, outcome: options.dryRun ? 'would-queue' : 'queued' };
         if (!options.dryRun) {
@@ -192,7 +202,7 @@ export async function replayDeadLetters(
             .values({
               event_id: row.event_id,
               queue: row.original_queue,
-              content: options.cipher.open(row.payload_sealed),
+              content: event,
               properties: JSON.stringify({
                 ...(row.event_id ? { messageId: row.event_id } : {}),
                 ...(row.route ? { type: row.route } : {}),
@@ -286,4 +296,13 @@ async function rewindPoller(
     .set({ value: from, updated_at: sql<Date>`now()` })
     .where('value', '>', from)
     .execute();
+}
+
+/** The sealed event, opened; `null` when this key cannot open it (it was sealed with another key). */
+function openSealed(cipher: PayloadCipher, sealed: Buffer): Buffer | null {
+  try {
+    return cipher.open(sealed);
+  } catch {
+    return null;
+  }
 }

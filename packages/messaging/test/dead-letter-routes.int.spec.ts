@@ -317,6 +317,44 @@ describe('admin HTTP API over dead letters', () => {
     }
   });
 
+  it('refuses, changing nothing, to replay an event sealed with another DEAD_LETTER_KEY (a rotated key)', async () => {
+    const rotated = Fastify();
+    registerDeadLetterRoutes(rotated, {
+      service: 'primero-writer',
+      adminToken: testAdminToken,
+      deadLetters: deadLetterOperations(writerDb, payloadCipher(randomBytes(32).toString('hex'))),
+    });
+    try {
+      const [b] = await openIdsOf('case-bbbb002');
+      const before = await snapshot();
+      const shown = await rotated.inject({
+        method: 'GET',
+        url: `/admin/dead-letters/${b}?payload=true`,
+        headers: auth,
+      });
+      expect(shown.statusCode).toBe(200);
+      expect(shown.json()).toMatchObject({ payload: null });
+      const replayed = await rotated.inject({
+        method: 'POST',
+        url: '/admin/dead-letters/replay',
+        headers: auth,
+        payload: { id: b },
+      });
+      expect(replayed.statusCode).toBe(200);
+      expect(replayed.json()).toMatchObject({
+        count: 1,
+        outcomes: [
+          { outcome: 'not-replayable', why: expect.stringContaining('another DEAD_LETTER_KEY') as unknown },
+        ],
+      });
+      const { actions: _actions, ...unchanged } = await snapshot();
+      const { actions: _before, ...was } = before;
+      expect(unchanged).toEqual(was);
+    } finally {
+      await rotated.close();
+    }
+  });
+
   it('replays a case in its order through the retries table, records who did it, and a second replay has no effect', async () => {
     // No selection: refused, nothing happens.
     const before = await snapshot();
@@ -384,6 +422,7 @@ describe('admin HTTP API over dead letters', () => {
     const actions = await writerDb
       .selectFrom('dead_letter_actions')
       .select(['dead_letter_id', 'action', 'actor', 'outcome'])
+      .where('outcome', '=', 'queued')
       .orderBy('id')
       .execute();
     expect(actions).toEqual([
