@@ -1,4 +1,14 @@
-import { commonEnv, type ConfigOf, defineEnv, env, loadConfig, mappingsEnv, writerEnv } from '@pos/runtime';
+import {
+  commonEnv,
+  type ConfigOf,
+  defineEnv,
+  env,
+  loadConfig,
+  mappingsEnv,
+  oscarEnv,
+  primeroEnv,
+  writerEnv,
+} from '@pos/runtime';
 import { z } from 'zod';
 
 import { isPasswordHash } from './auth/password-hash.ts';
@@ -10,6 +20,9 @@ export const minSessionSecretLength = 32;
 export const envSpec = defineEnv({
   ...commonEnv,
   ...mappingsEnv,
+  // Read only by "check against the live systems" (packages/mapping-check): the services' own credentials.
+  ...primeroEnv,
+  ...oscarEnv,
   HTTP_PORT: {
     schema: env.port(),
     description: 'Port of the console (its pages, /health/live, /health/ready and /metrics)',

@@ -3,6 +3,8 @@
 // imports below load them.
 import './telemetry.ts';
 
+import { createOscarClient, createPrimeroClient } from '@pos/clients';
+import { checkMappingsAgainstLive } from '@pos/mapping-check';
 import { payloadCipher, retryWhileServersAway } from '@pos/messaging';
 import {
   createDb,
@@ -45,6 +47,25 @@ const db = createDb<unknown>(pool);
 const sessionTtlMs = config.CONSOLE_SESSION_MINUTES * 60_000;
 const sessions = createSessionStore(createDb<ConsoleDatabase>(pool).withSchema(consoleSchema), sessionTtlMs);
 
+// Read only by "check against the live systems": the lookups, locations, agencies and organisations.
+const primero = createPrimeroClient({
+  baseUrl: config.PRIMERO_BASE_URL,
+  user: config.PRIMERO_USER,
+  password: config.PRIMERO_PASSWORD,
+  auth: config.PRIMERO_AUTH,
+  timeoutMs: config.PRIMERO_TIMEOUT_MS,
+  maxRequestsPerSecond: config.PRIMERO_MAX_RPS,
+  maxConcurrency: config.PRIMERO_MAX_CONCURRENCY,
+});
+const oscar = createOscarClient({
+  baseUrl: config.OSCAR_BASE_URL,
+  email: config.OSCAR_EMAIL,
+  password: config.OSCAR_PASSWORD,
+  timeoutMs: config.OSCAR_TIMEOUT_MS,
+  maxRequestsPerSecond: config.OSCAR_MAX_RPS,
+  maxConcurrency: config.OSCAR_MAX_CONCURRENCY,
+});
+
 const app = buildApp({
   logger,
   readiness,
@@ -66,7 +87,11 @@ const app = buildApp({
     managementUrl: config.AMQP_MANAGEMENT_URL,
     amqpUrl: config.AMQP_URL,
   }),
-  mappings: { dir: config.MAPPINGS_DIR, load: () => loadMappingTables(config.MAPPINGS_DIR) },
+  mappings: {
+    dir: config.MAPPINGS_DIR,
+    load: () => loadMappingTables(config.MAPPINGS_DIR),
+    check: (tables) => checkMappingsAgainstLive({ tables, primero, oscar }),
+  },
   cipher: payloadCipher(config.DEAD_LETTER_KEY),
   timeZone: config.CONSOLE_TIME_ZONE,
   jaegerUiUrl: config.JAEGER_UI_URL,

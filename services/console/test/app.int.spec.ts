@@ -1,3 +1,5 @@
+import { createOscarClient, createPrimeroClient } from '@pos/clients';
+import { checkMappingsAgainstLive } from '@pos/mapping-check';
 import { type DeadLetterDatabase, inboxMigrations, migrateSchema, recordDeadLetter } from '@pos/messaging';
 import { createDb, createLogger, createPool, loadMappingTables } from '@pos/runtime';
 import { checkLeaks, useTestDatabase } from '@pos/testkit';
@@ -112,7 +114,22 @@ describe('console: sign-in, sessions, CSRF, pages', () => {
         managementUrl: 'http://127.0.0.1:9',
         amqpUrl: 'amqp://guest:guest@127.0.0.1:5672/x',
       }),
-      mappings: { dir: 'config/mappings', load: () => loadMappingTables('config/mappings') },
+      mappings: {
+        dir: 'config/mappings',
+        load: () => loadMappingTables('config/mappings'),
+        // Nothing listens at either address: the check must report both systems unread, in words.
+        check: (tables) =>
+          checkMappingsAgainstLive({
+            tables,
+            primero: createPrimeroClient({
+              baseUrl: 'http://127.0.0.1:9',
+              user: 'u',
+              password: 'p',
+              auth: 'basic',
+            }),
+            oscar: createOscarClient({ baseUrl: 'http://127.0.0.1:9', email: 'e@x', password: 'p' }),
+          }),
+      },
       cipher: null,
       timeZone: 'Asia/Phnom_Penh',
       jaegerUiUrl: '',

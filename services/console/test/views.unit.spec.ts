@@ -7,18 +7,18 @@ import { safeLocal } from '../src/http/context.ts';
 import { html, raw } from '../src/views/html.ts';
 
 describe('html', () => {
+  // Called through another name, so that the formatter leaves these templates as written.
+  const h = html;
   it('escapes every value it is given and keeps markup made by html or raw', () => {
     const reason = '<script>alert("x")</script> & \'y\'';
-    expect(html`<td>${reason}</td>`.value).toBe(
+    expect(h`<td>${reason}</td>`.value).toBe(
       '<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;</td>',
     );
-    expect(html`<p>${html`<b>${'a<b'}</b>`}${raw('<br>')}</p>`.value).toBe('<p><b>a&lt;b</b><br></p>');
-    expect(
-      html`<ul>
-        ${['a', '<b>'].map((x) => html`<li>${x}</li>`)}
-      </ul>`.value,
-    ).toBe('<ul><li>a</li><li>&lt;b&gt;</li></ul>');
-    expect(html`${null}${undefined}${false}${0}`.value).toBe('0');
+    expect(h`<p>${h`<b>${'a<b'}</b>`}${raw('<br>')}</p>`.value).toBe('<p><b>a&lt;b</b><br></p>');
+    expect(h`<ul>${['a', '<b>'].map((x) => h`<li>${x}</li>`)}</ul>`.value).toBe(
+      '<ul><li>a</li><li>&lt;b&gt;</li></ul>',
+    );
+    expect(h`${null}${undefined}${false}${0}`.value).toBe('0');
   });
 });
 
@@ -46,6 +46,7 @@ describe('dates and durations', () => {
     expect(cursorLagMs('2026-12-02T11:59:00.000Z', now)).toBe(60_000);
     expect(cursorLagMs('2026-12-02', now)).toBe(12 * 3_600_000);
     expect(cursorLagMs('not a time', now)).toBeNull();
+    expect(cursorLagMs('1970-01-01T00:00:00.000Z', now)).toBeNull();
     expect(cursorLagMs(null, now)).toBeNull();
   });
 });

@@ -50,9 +50,13 @@ export function timeFormat(language: Language, timeZone: string, t: Translate): 
   };
 }
 
-/** How far a poller's cursor is behind now: a date-time (Primero) or a day (OSCaR); null when not a time. */
+/**
+ * How far a poller's cursor is behind now: a date-time (Primero) or a day (OSCaR). Null when it is not a
+ * time, or is still the starting point (1970) because the source has had no change yet: no lag to speak of.
+ */
 export function cursorLagMs(cursor: string | null | undefined, now: Date): number | null {
   if (!cursor) return null;
   const at = Date.parse(cursor);
-  return Number.isNaN(at) ? null : Math.max(0, now.getTime() - at);
+  if (Number.isNaN(at) || at < Date.UTC(2000, 0, 1)) return null;
+  return Math.max(0, now.getTime() - at);
 }

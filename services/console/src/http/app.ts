@@ -3,6 +3,7 @@ import { fastifyCsrfProtection } from '@fastify/csrf-protection';
 import { fastifyFormbody } from '@fastify/formbody';
 import { fastifySession, type SessionStore } from '@fastify/session';
 import type { MappingTables } from '@pos/mapping';
+import type { MappingCheckResult } from '@pos/mapping-check';
 import type { PayloadCipher } from '@pos/messaging';
 import type { Readiness, Registry } from '@pos/runtime';
 import { registerHealthRoutes, registerMetricsRoute } from '@pos/runtime';
@@ -38,7 +39,12 @@ export interface AppDeps {
   db: Kysely<unknown>;
   pollers: PollersClient;
   queueDepths: () => Promise<QueueDepths>;
-  mappings: { dir: string; load: () => Promise<MappingTables> };
+  mappings: {
+    dir: string;
+    load: () => Promise<MappingTables>;
+    /** "Check against the live systems" (packages/mapping-check, with the services' Primero and OSCaR users). */
+    check: (tables: MappingTables) => Promise<MappingCheckResult>;
+  };
   /** Opens writers' sealed events for a replay (`DEAD_LETTER_KEY`); null = only pollers' dead letters replay. */
   cipher: PayloadCipher | null;
   timeZone: string;

@@ -13,6 +13,7 @@ import {
 } from '../adapters/sync-state.repository.ts';
 import { casePage } from '../views/case.view.ts';
 import type { ActionRow } from '../views/dead-letters.view.ts';
+import { type LastCheck, mappingCheckSection } from '../views/mapping-check.view.ts';
 import { type LoadedTables, mappingsPage } from '../views/mappings.view.ts';
 import { overviewPage } from '../views/overview.view.ts';
 import type { AppDeps } from './app.ts';
@@ -52,7 +53,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: AppDeps): void {
       reply,
       '/',
       result.ok
-        ? { kind: 'ok', key: 'poller.polled', values: { service: name, ...result.value } }
+        ? { kind: 'ok', key: 'poller.polled', values: result.value, labels: { service: `service.${name}` } }
         : {
             kind: 'error',
             key: `poller.problem.${result.problem.kind}`,
@@ -70,9 +71,27 @@ export function registerPageRoutes(app: FastifyInstance, deps: AppDeps): void {
     );
   });
 
+  // The last check, for every operator: it reads two live systems, so it runs when asked, not at every visit.
+  let lastCheck: LastCheck | null = null;
   app.get('/mappings', async (request, reply) => {
     const loaded = await loadTables(deps);
-    return sendPage(reply, mappingsPage(pageContext(request, reply, deps), deps.mappings.dir, loaded));
+    const ctx = pageContext(request, reply, deps);
+    return sendPage(reply, mappingsPage(ctx, deps.mappings.dir, loaded, mappingCheckSection(ctx, lastCheck)));
+  });
+
+  app.post('/mappings/check', async (request, reply) => {
+    const loaded = await loadTables(deps);
+    if (!loaded.ok) {
+      return redirectWith(request, reply, '/mappings', {
+        kind: 'error',
+        key: 'mappings.invalid',
+        values: { detail: loaded.detail },
+      });
+    }
+    const result = await deps.mappings.check(loaded.tables);
+    lastCheck = { by: request.session.user ?? 'unknown', result };
+    request.log.info({ actor: lastCheck.by, ok: result.ok, counts: result.counts }, 'mapping tables checked');
+    return redirectWith(request, reply, '/mappings');
   });
 }
 

@@ -8,6 +8,8 @@ export interface Notice {
   kind: 'ok' | 'error';
   key: MessageKey;
   values?: Record<string, string | number>;
+  /** Values that are labels themselves, translated when the notice is shown (e.g. a service's name). */
+  labels?: Record<string, MessageKey>;
 }
 
 /** What every page needs besides its own data. */
@@ -97,12 +99,18 @@ export function layout(ctx: PageContext, title: string, body: Html): Html {
               : ''
           }
         </header>
-        <main>
-          ${ctx.notice ? html`<div class="notice ${ctx.notice.kind}" role="status">${t(ctx.notice.key, ctx.notice.values)}</div>` : ''}
-          ${body}
-        </main>
+        <main>${ctx.notice ? noticeOf(ctx, ctx.notice) : ''} ${body}</main>
       </body>
     </html>`;
+}
+
+function noticeOf(ctx: PageContext, notice: Notice): Html {
+  const labels = Object.fromEntries(
+    Object.entries(notice.labels ?? {}).map(([name, key]) => [name, ctx.t(key)]),
+  );
+  return html`<div class="notice ${notice.kind}" role="status">
+    ${ctx.t(notice.key, { ...notice.values, ...labels })}
+  </div>`;
 }
 
 export function csrfField(ctx: Pick<PageContext, 'csrf'>): Html {
