@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 
-import { createMetricsRegistry, pollerMetrics, upstreamMetrics, writerMetrics } from '@pos/runtime';
+import {
+  createMetricsRegistry,
+  pollerMetrics,
+  syncStatusMetrics,
+  upstreamMetrics,
+  webhookMetrics,
+  writerMetrics,
+} from '@pos/runtime';
 
 /** Every metric a service can register: what the pollers' and writers' main.ts wire, in one registry. */
 export function everyRegisteredMetric(): string[] {
@@ -8,6 +15,8 @@ export function everyRegisteredMetric(): string[] {
   pollerMetrics(registry, { intervalMs: 30_000 });
   writerMetrics(registry);
   upstreamMetrics(registry);
+  webhookMetrics(registry);
+  syncStatusMetrics(registry);
   return registry.getMetricsAsArray().map((metric) => metric.name);
 }
 

@@ -44,6 +44,8 @@ export interface PollBatch {
   /** Writes the changed events and their fingerprints in one transaction; resolves with how many. */
   commit: () => Promise<number>;
   rejected: () => number;
+  /** The subjects of the events the last `commit` wrote (which records changed). */
+  emittedSubjects: () => ReadonlySet<string>;
 }
 
 /**
@@ -55,6 +57,7 @@ export function startPollBatch(deps: PollBatchDeps): PollBatch {
   const fingerprints = new Map<string, string>();
   const mapped: string[] = [];
   let rejected = 0;
+  let emittedSubjects = new Set<string>();
   const caseRoute = deps.source === 'primero' ? 'primero.case.changed' : 'oscar.case.changed';
   const decisionRoute = deps.source === 'primero' ? 'primero.referral.decided' : 'oscar.referral.decided';
 
@@ -103,9 +106,11 @@ export function startPollBatch(deps: PollBatchDeps): PollBatch {
         fingerprints: new Map([...fingerprints].filter(([key]) => changed.has(key))),
       });
       await clearRejected(deps.db, mapped);
+      emittedSubjects = new Set(events.map(({ event }) => event.metadata.subject));
       return events.length;
     },
     rejected: () => rejected,
+    emittedSubjects: () => emittedSubjects,
   };
 
   /**

@@ -27,6 +27,9 @@ import type { DeadLetterDatabase, InboxDatabase } from './tables.ts';
 
 export interface PollerPlumbing {
   pollLoop: PollLoop;
+  /** The poller's schema (outbox, cursor, fingerprints) and dead-letter publisher, for reads outside a poll. */
+  db: Kysely<PollerStateDatabase>;
+  deadLetters: DeadLetterPublisher;
   /** In order, after "stop accepting work": stop polling, drain the relay, close the dead-letter channel. */
   stages: ShutdownStage[];
 }
@@ -104,6 +107,8 @@ export async function startPollerPlumbing(options: {
   });
   return {
     pollLoop,
+    db,
+    deadLetters,
     stages: [
       { name: 'stop polling', run: () => pollLoop.stop() },
       { name: 'drain outbox relay', run: () => relay.close() },

@@ -16,7 +16,13 @@ export interface PollControl {
  */
 export function registerPollAdminRoutes(
   app: FastifyInstance,
-  deps: { readiness: Readiness; pollLoop?: PollControl | undefined; adminToken: string },
+  deps: {
+    readiness: Readiness;
+    pollLoop?: PollControl | undefined;
+    adminToken: string;
+    /** More of the service's state for `GET /admin/status`, each under its own key (e.g. `webhooks`). */
+    status?: (() => Record<string, unknown>) | undefined;
+  },
 ): void {
   registerAdminRoutes(app, deps.adminToken, (admin) => {
     admin.post('/admin/poll', async (_request, reply) => {
@@ -29,6 +35,6 @@ export function registerPollAdminRoutes(
           .send({ status: 'failed', error: error instanceof Error ? error.message : 'unknown error' });
       }
     });
-    admin.get('/admin/status', async () => ({ poll: deps.pollLoop?.status() ?? null }));
+    admin.get('/admin/status', async () => ({ poll: deps.pollLoop?.status() ?? null, ...deps.status?.() }));
   });
 }

@@ -34,12 +34,22 @@ export type {
 } from './metrics.ts';
 export { noopMetrics } from './metrics.ts';
 export { createDb, createPool, pingPostgres } from './postgres.ts';
-export type { Registry, UpstreamExchange } from './prometheus.ts';
+export type {
+  NoticeMetricOutcome,
+  Registry,
+  SyncStatusMetrics,
+  SyncStatusReportOutcome,
+  TargetedReadMetricOutcome,
+  UpstreamExchange,
+  WebhookMetrics,
+} from './prometheus.ts';
 export {
   createMetricsRegistry,
   pollerMetrics,
   registerMetricsRoute,
+  syncStatusMetrics,
   upstreamMetrics,
+  webhookMetrics,
   writerMetrics,
 } from './prometheus.ts';
 export {
@@ -51,6 +61,7 @@ export {
   primeroEnv,
   repositoryRoot,
   resolveFromRepository,
+  webhookEnv,
   writerEnv,
 } from './service-env.ts';
 export type { Shutdown, ShutdownOptions, ShutdownStage } from './shutdown.ts';

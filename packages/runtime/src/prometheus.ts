@@ -325,3 +325,63 @@ function safeLabel(value: string): string {
 function safeOperation(value: string): string {
   return /^[A-Z]+ (\/[A-Za-z0-9_:.-]*)+$/.test(value) && value.length <= 100 ? value : 'other';
 }
+
+/** How a webhook notice was taken (`sync_webhook_notices_total`). */
+export type NoticeMetricOutcome =
+  'scheduled' | 'coalesced' | 'dropped' | 'unauthorized' | 'malformed' | 'not_a_case';
+
+/** How a targeted read of a noticed case ended (`sync_webhook_targeted_reads_total`). */
+export type TargetedReadMetricOutcome = 'changed' | 'unchanged' | 'not_found' | 'failed' | 'given_up';
+
+/** The primero-poller's webhook receiver: notices, the targeted reads they caused, and what only the safety poll found. */
+export interface WebhookMetrics {
+  notice: (outcome: NoticeMetricOutcome) => void;
+  targetedReads: (outcome: TargetedReadMetricOutcome, count: number) => void;
+  /** Cases the safety poll found changed that no notice had scheduled: notices lost, or the receiver was down. */
+  foundOnlyByPoll: (count: number) => void;
+}
+
+export function webhookMetrics(registry: Registry): WebhookMetrics {
+  const notices = new Counter({
+    name: 'sync_webhook_notices_total',
+    help: 'Webhook notices received from Primero, by what became of them',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const reads = new Counter({
+    name: 'sync_webhook_targeted_reads_total',
+    help: 'Cases read again because a webhook notice named them, by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const missed = counter(
+    registry,
+    'sync_webhook_changes_found_by_safety_poll_total',
+    'Changed cases the safety poll found that no webhook notice had scheduled (non-zero: notices are being lost)',
+  );
+  return {
+    notice: (outcome) => notices.inc({ outcome: safeLabel(outcome) }),
+    targetedReads: (outcome, count) => reads.inc({ outcome: safeLabel(outcome) }, count),
+    foundOnlyByPoll: (count) => missed.inc(count),
+  };
+}
+
+/** How a sync-status report to Primero ended (`sync_status_reports_total`). */
+export type SyncStatusReportOutcome = 'sent' | 'refused' | 'not_found' | 'failed';
+
+/** The oscar-writer's reports back to Primero: cases marked synced or failed for the sync's webhook. */
+export interface SyncStatusMetrics {
+  reported: (status: 'synced' | 'failed', outcome: SyncStatusReportOutcome) => void;
+}
+
+export function syncStatusMetrics(registry: Registry): SyncStatusMetrics {
+  const reports = new Counter({
+    name: 'sync_status_reports_total',
+    help: 'Sync statuses reported to Primero (mark_synced), by status and outcome',
+    labelNames: ['status', 'outcome'],
+    registers: [registry],
+  });
+  return {
+    reported: (status, outcome) => reports.inc({ status: safeLabel(status), outcome: safeLabel(outcome) }),
+  };
+}

@@ -147,6 +147,23 @@ export const primeroEnv = defineEnv({
   },
 });
 
+/** The secret Primero's webhook presents to the primero-poller's receiver. */
+export const webhookEnv = defineEnv({
+  WEBHOOK_SECRET: {
+    schema: z
+      .string()
+      .refine(
+        (value) => value === '' || value.trim().length >= 16,
+        'must be empty or at least 16 characters (user:password for basic)',
+      ),
+    description:
+      "Primero webhook's secret: its api key (WEBHOOK_AUTH=api_key) or user:password (basic); empty = no receiver, polling only",
+    default: '',
+    secret: true,
+    hint: "generate one with `openssl rand -hex 32` and give Primero's webhook the same",
+  },
+});
+
 export const oscarEnv = defineEnv({
   OSCAR_BASE_URL: {
     schema: env.url(['http', 'https']),

@@ -19,13 +19,16 @@ import {
   pollerMetrics,
   startupReadiness,
   upstreamMetrics,
+  webhookMetrics,
 } from '@pos/runtime';
 
 import { createCaseReadStore } from './adapters/case-reads.repository.ts';
 import { type CaseReadsDatabase, migrateCaseReads } from './adapters/case-reads.table.ts';
 import { createOscarLinkStore } from './adapters/oscar-links.repository.ts';
-import { pollPrimero } from './adapters/primero.poll.ts';
-import { envSpec, loadServiceConfig } from './config.ts';
+import { pollPrimero, type PrimeroPollDeps, readCases } from './adapters/primero.poll.ts';
+import { createExclusive, startTargetedReads } from './adapters/targeted-read.loop.ts';
+import { envSpec, loadServiceConfig, webhooksOn } from './config.ts';
+import { pendingReads } from './core/pending-reads.policy.ts';
 import { buildApp } from './http/app.ts';
 import { telemetry } from './telemetry.ts';
 
@@ -37,7 +40,12 @@ const logger = createLogger({ service, level: config.LOG_LEVEL });
 logger.info({ config: describeConfig(envSpec, config) }, 'starting');
 // One metrics registry for the process, served on GET /metrics; the plumbing and the client report to it.
 const registry = createMetricsRegistry(service);
-const metrics = pollerMetrics(registry, { intervalMs: config.POLL_INTERVAL_MS });
+// With webhooks on, notices bring changes and the poll is the safety net, at its own (longer) interval.
+const webhooks = webhooksOn(config);
+const intervalMs = webhooks ? config.SAFETY_POLL_INTERVAL_MS : config.POLL_INTERVAL_MS;
+const metrics = pollerMetrics(registry, { intervalMs });
+/** Polls and targeted reads take turns: both compare and write the fingerprints and `case_reads`. */
+const exclusive = createExclusive();
 
 const tables = await loadMappingTablesOrExit(config.MAPPINGS_DIR, logger);
 // Health answers from the start: live at once, ready when Postgres and RabbitMQ answer and it polls.
@@ -48,11 +56,45 @@ const started: {
   poller?: PollerPlumbing;
   deadLetters?: DeadLetterOperations;
 } = {};
+/**
+ * The targeted reads notices schedule, from the start: a notice that comes before Postgres and RabbitMQ
+ * answer waits, and its read is tried again until the poller is up (then left to the first poll).
+ */
+const targetedReads = webhooks
+  ? startTargetedReads({
+      pending: pendingReads({
+        coalesceMs: config.WEBHOOK_COALESCE_MS,
+        maxPending: config.WEBHOOK_MAX_PENDING,
+        maxAttempts: 3,
+        retryDelayMs: (attempt) => 2000 * 2 ** (attempt - 1),
+      }),
+      read: (recordIds, signal) => {
+        const poller = started.poller;
+        if (!poller) throw new Error('the poller is not up yet');
+        return readCases(pollDeps(poller.db, poller.deadLetters), recordIds, signal);
+      },
+      exclusive,
+      batchSize: config.PRIMERO_PAGE_SIZE,
+      pollNow: () => void started.poller?.pollLoop.trigger().catch(() => undefined),
+      safetyPollIntervalMs: intervalMs,
+      logger,
+      metrics: webhookMetrics(registry),
+    })
+  : undefined;
 const app = buildApp({
   logger,
   readiness,
   adminToken: config.ADMIN_TOKEN,
   metrics: registry,
+  webhooks: targetedReads
+    ? {
+        auth: config.WEBHOOK_AUTH,
+        secret: config.WEBHOOK_SECRET,
+        notice: targetedReads.notice,
+        refused: targetedReads.refused,
+        figures: targetedReads.figures,
+      }
+    : undefined,
   get deadLetters() {
     return started.deadLetters;
   },
@@ -65,6 +107,7 @@ const shutdown = installShutdown({
   timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   stages: () => [
     { name: 'stop accepting work', run: async () => void (readiness.accepting = false) },
+    ...(targetedReads ? [{ name: 'stop targeted reads', run: () => targetedReads.stop() }] : []),
     ...(started.poller?.stages ?? []),
     { name: 'close http server', run: () => app.close() },
     ...(started.infra?.closeStages ?? []),
@@ -104,6 +147,21 @@ await shutdown.starting(
 const ownTables = createDb<CaseReadsDatabase>(infra.pool).withSchema(schema);
 const caseReads = createCaseReadStore(ownTables);
 const oscarLinks = createOscarLinkStore(ownTables);
+const pollDeps = (
+  db: PrimeroPollDeps['db'],
+  deadLetters: PrimeroPollDeps['deadLetters'],
+): PrimeroPollDeps => ({
+  db,
+  schema,
+  primero,
+  caseReads,
+  oscarLinks,
+  tables,
+  deadLetters,
+  logger,
+  overlapMs: config.CURSOR_OVERLAP_MS,
+  now: () => new Date(),
+});
 const pollerStart = startPollerPlumbing({
   service,
   metrics,
@@ -111,24 +169,22 @@ const pollerStart = startPollerPlumbing({
   infra,
   logger,
   partitions: config.PARTITIONS,
-  intervalMs: config.POLL_INTERVAL_MS,
+  intervalMs,
   mappingVersion: tables.version,
   signal: shutdown.signal,
   poll: ({ db, deadLetters }, signal) =>
-    pollPrimero(
-      {
-        db,
-        schema,
-        primero,
-        caseReads,
-        oscarLinks,
-        tables,
-        deadLetters,
-        logger,
-        overlapMs: config.CURSOR_OVERLAP_MS,
-        now: () => new Date(),
-      },
-      signal,
+    exclusive(() =>
+      pollPrimero(
+        pollDeps(db, deadLetters),
+        signal,
+        targetedReads
+          ? {
+              isPending: targetedReads.isPending,
+              graceMs: config.WEBHOOK_GRACE_MS,
+              foundOnlyByPoll: targetedReads.foundOnlyByPoll,
+            }
+          : undefined,
+      ),
     ),
 });
 started.poller = await shutdown.starting(pollerStart);
@@ -138,4 +194,7 @@ started.deadLetters = deadLetterOperations(
   null,
 );
 readiness.accepting = true;
-logger.info({ port: config.HTTP_PORT, mappings: tables.version }, 'ready');
+logger.info(
+  { port: config.HTTP_PORT, mappings: tables.version, webhooks, pollIntervalMs: intervalMs },
+  'ready',
+);
