@@ -7,6 +7,7 @@ import {
   mappingsEnv,
   oscarEnv,
   partitionEnv,
+  primeroEnv,
   writerEnv,
 } from '@pos/runtime';
 
@@ -28,6 +29,18 @@ export const envSpec = defineEnv({
     description: 'Port of the health/admin HTTP server (/health/live, /health/ready)',
     default: '8084',
   },
+  PRIMERO_SYNC_STATUS_URL: {
+    schema: env.optionalUrl(['http', 'https']),
+    description:
+      "The sync's webhook URL as configured in Primero: cases whose change reached OSCaR are marked synced for it (failed when dead-lettered), through PRIMERO_BASE_URL as PRIMERO_USER (needs sync_external); empty = no status reported",
+    default: '',
+  },
+  SYNC_STATUS_INTERVAL_MS: {
+    schema: env.positiveInt(),
+    description: 'Time between rounds of sync statuses reported to Primero',
+    default: '1000',
+  },
+  ...primeroEnv,
 });
 
 export type Config = ConfigOf<typeof envSpec>;
