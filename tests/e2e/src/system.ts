@@ -2,7 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { buildOscarSim, type Store as OscarStore } from '@pos/sim-oscar';
 import { buildPrimeroSim } from '@pos/sim-primero';
-import { createTestDatabase, createTestVhost, type ServiceProcess, startServiceProcess } from '@pos/testkit';
+import {
+  createTestDatabase,
+  createTestVhost,
+  freePort,
+  type ServiceProcess,
+  startServiceProcess,
+} from '@pos/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, inject } from 'vitest';
 
@@ -13,6 +19,8 @@ export const controlToken = 'sim-control';
 /** The services' `ADMIN_TOKEN` in every system: `poll()` and `adminStatus()` send it as a bearer token. */
 export const adminToken = 'e2e-admin-token-not-secret';
 export const usersPassword = 'primero-user-password';
+/** The secret Primero's webhook presents to the primero-poller in a system with webhooks on. */
+export const webhookSecret = 'e2e-webhook-secret-not-secret';
 
 export interface SystemOptions {
   databaseUrl: string;
@@ -26,6 +34,11 @@ export interface SystemOptions {
   primeroVersion?: string;
   /** The services to start (default all four); a scenario about one direction may need only two. */
   services?: readonly ServiceName[];
+  /**
+   * Webhooks on: the simulator's webhook points at the primero-poller's receiver (api key, CP module), the
+   * poller polls only when asked (its safety poll an hour apart), and the oscar-writer reports sync statuses.
+   */
+  webhooks?: { workerPollMs?: number; safetyPollMs?: number };
 }
 
 export interface JsonResponse {
@@ -65,6 +78,7 @@ export class System {
       controlToken,
       usersPassword,
       jwtTtlSeconds: options.primeroJwtTtlSeconds ?? 3600,
+      ...(options.webhooks ? { webhookPollMs: options.webhooks.workerPollMs ?? 5000 } : {}),
     });
     const oscarSim = buildOscarSim({ controlToken });
     this.oscar = oscarSim.app;
@@ -101,6 +115,7 @@ export class System {
       ...this.options.env,
     };
     this.env = env;
+    if (this.options.webhooks) await this.configureWebhooks(this.options.webhooks);
     // Writers first: they declare the partition queues the pollers' relays publish to.
     for (const name of ['primero-writer', 'oscar-writer', 'primero-poller', 'oscar-poller'] as const) {
       if (this.options.services === undefined || this.options.services.includes(name)) {
@@ -114,10 +129,53 @@ export class System {
   }
 
   private env: Record<string, string> = {};
+  /** Per service: its own port and environment beyond the system's (the webhook receiver's). */
+  private readonly serviceEnv = new Map<ServiceName, { port?: number; env: Record<string, string> }>();
+  /** The receiver's URL as the simulator's webhook has it, when webhooks are on. */
+  webhookUrl = '';
+
+  /**
+   * Registers the receiver with the simulator (a fixed port for the primero-poller, so the URL is known
+   * before it starts), turns webhooks on for the CP module, and gives the poller the secret and the
+   * oscar-writer the URL to report sync statuses for.
+   */
+  private async configureWebhooks(options: { safetyPollMs?: number }): Promise<void> {
+    const port = await freePort();
+    this.webhookUrl = `http://127.0.0.1:${port}/webhooks/primero`;
+    const added = await this.primeroControl('POST', '/_control/webhooks', {
+      url: this.webhookUrl,
+      events: ['case.create', 'case.update', 'case.post'],
+      auth_type: 'api_key',
+      auth_secret: webhookSecret,
+      role_unique_id: 'role-integration',
+    });
+    if (added.status !== 201)
+      throw new Error(`the simulator refused the webhook: ${JSON.stringify(added.body)}`);
+    await this.primeroControl('PUT', '/_control/modules/primeromodule-cp', {
+      use_webhooks_for: ['case'],
+      use_webhook_sync_for: ['case'],
+    });
+    this.serviceEnv.set('primero-poller', {
+      port,
+      env: {
+        WEBHOOK_SECRET: webhookSecret,
+        WEBHOOK_AUTH: 'api_key',
+        SAFETY_POLL_INTERVAL_MS: String(options.safetyPollMs ?? 3_600_000),
+      },
+    });
+    this.serviceEnv.set('oscar-writer', {
+      env: { PRIMERO_SYNC_STATUS_URL: this.webhookUrl, SYNC_STATUS_INTERVAL_MS: '200' },
+    });
+  }
 
   /** Starts (or restarts) one service with the system's environment. */
   async startService(name: ServiceName): Promise<ServiceProcess> {
-    const proc = await startServiceProcess({ entry: `${root}services/${name}/src/main.ts`, env: this.env });
+    const own = this.serviceEnv.get(name);
+    const proc = await startServiceProcess({
+      entry: `${root}services/${name}/src/main.ts`,
+      env: { ...this.env, ...own?.env },
+      ...(own?.port === undefined ? {} : { port: own.port }),
+    });
     this.services.set(name, proc);
     return proc;
   }
