@@ -1,11 +1,13 @@
 // `pnpm start`: runs the whole sync locally — both simulators (seeded) and the four services — against the
 // local Postgres and RabbitMQ, prints where to look, and stops everything cleanly on Ctrl-C or SIGTERM.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { createOscarClient, createPrimeroClient } from '@pos/clients';
+import { hashPassword } from '@pos/console/password-hash';
 import { buildCutoverReport, primeFromOscar, renderCutoverReport } from '@pos/cutover';
 import { httpTransport, loadMappingTablesSync, seedJointWorld } from '@pos/joint-seed';
 import pg from 'pg';
@@ -31,6 +33,15 @@ const demoName = env.DEMO_NAME ?? 'primero_oscar_sync_demo';
 const controlToken = env.SIM_CONTROL_TOKEN ?? 'sim-control';
 /** The services' ADMIN_TOKEN: the bearer token of their /admin/ routes (a fixed one for the demo, like the sims'). */
 const adminToken = env.ADMIN_TOKEN ?? 'demo-admin-token';
+/**
+ * The writers' DEAD_LETTER_KEY, which the console needs too (a fixed one for the demo, like the admin token),
+ * so that a dead-lettered event can be replayed from the console or with `pnpm dlq replay`.
+ */
+const deadLetterKey =
+  env.DEAD_LETTER_KEY ?? Buffer.from('primero-oscar-sync demo key 32 b').toString('base64');
+/** The console's demo login: CONSOLE_USER / CONSOLE_PASSWORD (hashed here, as CONSOLE_PASSWORD_HASH). */
+const consoleUser = env.CONSOLE_USER ?? 'admin';
+const consolePassword = env.CONSOLE_PASSWORD ?? 'demo-console-password';
 const seedCount = Number(env.SEED_COUNT ?? '25');
 /**
  * `separate` (default): each simulator seeds its own records, unlinked. `joint`: one world on both, as the
@@ -47,6 +58,24 @@ const cutoverAt = new Date().toISOString();
 const pollIntervalMs = env.POLL_INTERVAL_MS ?? '2000';
 /** The services' health/admin ports: this one and the next three (8081–8084 by default). */
 const portBase = Number(env.HTTP_PORT_BASE ?? '8081');
+/**
+ * WEBHOOKS=on: the Primero simulator's webhook posts each case save to the primero-poller's receiver, which
+ * reads that case at once; the poll becomes the safety net (SAFETY_POLL_INTERVAL_MS, 5 min), and the
+ * oscar-writer marks cases synced in Primero.
+ */
+const webhooks = ['on', 'true', '1'].includes((env.WEBHOOKS ?? 'off').toLowerCase());
+const webhookSecret = env.WEBHOOK_SECRET ?? 'demo-webhook-secret-not-secret';
+const webhookUrl = `http://127.0.0.1:${portBase}/webhooks/primero`;
+const webhookEnv: Record<string, Record<string, string>> = webhooks
+  ? {
+      'primero-poller': {
+        WEBHOOK_SECRET: webhookSecret,
+        WEBHOOK_AUTH: 'api_key',
+        SAFETY_POLL_INTERVAL_MS: env.SAFETY_POLL_INTERVAL_MS ?? '300000',
+      },
+      'oscar-writer': { PRIMERO_SYNC_STATUS_URL: webhookUrl },
+    }
+  : {};
 
 interface Part {
   name: string;
@@ -90,14 +119,42 @@ const services: Part[] = (
     AMQP_URL: withPath(serverAmqpUrl, demoName),
     HTTP_PORT: String(port),
     ADMIN_TOKEN: adminToken,
+    ...(name.endsWith('-writer') ? { DEAD_LETTER_KEY: deadLetterKey } : {}),
     POLL_INTERVAL_MS: pollIntervalMs,
     ...(joint ? { REFERRALS_CREATED_SINCE: cutoverAt } : {}),
     PRIMERO_BASE_URL: env.PRIMERO_BASE_URL ?? `http://127.0.0.1:${env.PRIMERO_SIM_PORT ?? '4010'}`,
     OSCAR_BASE_URL: env.OSCAR_BASE_URL ?? `http://127.0.0.1:${env.OSCAR_SIM_PORT ?? '4020'}`,
+    ...webhookEnv[name],
   },
   readyUrl: `http://127.0.0.1:${port}/health/ready`,
   note: `${name.padEnd(19)} http://127.0.0.1:${port}/health/ready  /metrics  /admin/status`,
 }));
+
+/** The operator console, on the port after the services' (8085 by default). */
+const consolePort = portBase + 4;
+const consolePart: Part = {
+  name: 'console',
+  entry: 'services/console/src/main.ts',
+  env: {
+    DATABASE_URL: withPath(serverDatabaseUrl, demoName),
+    AMQP_URL: withPath(serverAmqpUrl, demoName),
+    AMQP_MANAGEMENT_URL: managementBaseUrl,
+    HTTP_PORT: String(consolePort),
+    ADMIN_TOKEN: adminToken,
+    DEAD_LETTER_KEY: deadLetterKey,
+    PRIMERO_POLLER_URL: `http://127.0.0.1:${portBase}`,
+    OSCAR_POLLER_URL: `http://127.0.0.1:${portBase + 1}`,
+    PRIMERO_BASE_URL: env.PRIMERO_BASE_URL ?? `http://127.0.0.1:${env.PRIMERO_SIM_PORT ?? '4010'}`,
+    OSCAR_BASE_URL: env.OSCAR_BASE_URL ?? `http://127.0.0.1:${env.OSCAR_SIM_PORT ?? '4020'}`,
+    CONSOLE_USER: consoleUser,
+    CONSOLE_PASSWORD_HASH: await hashPassword(consolePassword),
+    // A new one at each start: the demo's database (where sessions are kept) is new at each start too.
+    CONSOLE_SESSION_SECRET: env.CONSOLE_SESSION_SECRET ?? randomBytes(32).toString('hex'),
+    JAEGER_UI_URL: env.JAEGER_UI_URL ?? '',
+  },
+  readyUrl: `http://127.0.0.1:${consolePort}/health/ready`,
+  note: `${'operator console'.padEnd(19)} http://127.0.0.1:${consolePort}/  (sign in as ${consoleUser} / ${consolePassword})`,
+};
 
 const children = new Map<string, ChildProcess>();
 let stopping = false;
@@ -166,6 +223,30 @@ async function seed(part: Part): Promise<void> {
 }
 
 const primeroSimUrl = `http://127.0.0.1:${env.PRIMERO_SIM_PORT ?? '4010'}`;
+
+/** WEBHOOKS=on: the simulator's webhook row (api key) and `use_webhooks_for` on the CP module. */
+async function configureWebhooks(): Promise<void> {
+  const headers = { 'content-type': 'application/json', 'x-control-token': controlToken };
+  const added = await fetch(`${primeroSimUrl}/_control/webhooks`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      url: webhookUrl,
+      events: ['case.create', 'case.update', 'case.post'],
+      auth_type: 'api_key',
+      auth_secret: webhookSecret,
+      role_unique_id: 'role-integration',
+    }),
+  });
+  const module = await fetch(`${primeroSimUrl}/_control/modules/primeromodule-cp`, {
+    method: 'PUT',
+    headers,
+    body: JSON.stringify({ use_webhooks_for: ['case'], use_webhook_sync_for: ['case'] }),
+  });
+  if (!added.ok || !module.ok)
+    throw new Error(`configuring the simulator's webhook answered ${added.status} / ${module.status}`);
+  await Promise.all([added.body?.cancel(), module.body?.cancel()]);
+}
 const oscarSimUrl = `http://127.0.0.1:${env.OSCAR_SIM_PORT ?? '4020'}`;
 
 /** SEED_MODE=joint: SEED_COUNT children, linked in both simulators as the legacy job leaves them. */
@@ -288,6 +369,7 @@ try {
   await freshState();
   for (const part of runnableSims) launch(part);
   await Promise.all(runnableSims.map((part) => waitReady(part)));
+  if (webhooks) await configureWebhooks();
   if (joint) await seedJoint();
   else if (seedCount > 0) await Promise.all(runnableSims.map(seed));
   // Writers first: they declare the partition queues the pollers' relays publish to.
@@ -298,6 +380,8 @@ try {
   if (joint) await cutoverStep();
   for (const part of pollers) launch(part);
   await Promise.all(pollers.map((part) => waitReady(part)));
+  launch(consolePart);
+  await waitReady(consolePart);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   await stopAll(1);
@@ -307,7 +391,7 @@ console.log(
   [
     '',
     'primero-oscar-sync is running.',
-    ...[...runnableSims, ...services].map((part) => `  ${part.note}`),
+    ...[...runnableSims, ...services, consolePart].map((part) => `  ${part.note}`),
     `  RabbitMQ management ${managementBaseUrl} (guest/guest), vhost ${demoName}`,
     `  Postgres database ${demoName} (made fresh at each start, like the simulators)`,
     joint
@@ -315,6 +399,9 @@ console.log(
       : seedCount > 0
         ? `  simulators seeded with ${seedCount} records each (SEED_COUNT=0 to start empty, SEED_MODE=joint for one linked world)`
         : '  simulators start empty',
+    webhooks
+      ? `  webhooks on: Primero posts each case save to ${webhookUrl} (x-api-key ${webhookSecret}); the safety poll runs every ${Number(webhookEnv['primero-poller']?.SAFETY_POLL_INTERVAL_MS) / 1000} s; figures under "webhooks" in the primero-poller's /admin/status`
+      : '  polling only (WEBHOOKS=on for Primero webhooks, the poll as the safety net)',
     `  admin routes take the bearer token ${adminToken} (ADMIN_TOKEN), e.g.:`,
     `    curl -H 'authorization: Bearer ${adminToken}' -X POST http://127.0.0.1:${portBase}/admin/poll`,
     `    curl -H 'authorization: Bearer ${adminToken}' http://127.0.0.1:${portBase + 2}/admin/status`,
