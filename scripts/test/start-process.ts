@@ -23,7 +23,8 @@ export async function demoPorts(): Promise<{ primeroPort: number; oscarPort: num
   return {
     primeroPort: await freePort(),
     oscarPort: await freePort(),
-    portBase: 18_000 + Math.floor(Math.random() * 1_000) * 4,
+    // Five ports from there: the four services' and the console's.
+    portBase: 18_000 + Math.floor(Math.random() * 1_000) * 5,
   };
 }
 

@@ -83,6 +83,28 @@ describe('pnpm start', () => {
         60_000,
         start.output,
       );
+      // The operator console runs beside them, behind its sign-in, and the demo login it printed works.
+      const consoleUrl = `http://127.0.0.1:${portBase + 4}`;
+      const signIn = await fetch(`${consoleUrl}/login`);
+      expect(signIn.status).toBe(200);
+      const cookie = signIn.headers.get('set-cookie')?.split(';')[0] ?? '';
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await signIn.text())?.[1] ?? '';
+      const signedIn = await fetch(`${consoleUrl}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          _csrf: csrf,
+          user: 'admin',
+          password: 'demo-console-password',
+          next: '/',
+        }),
+      });
+      expect(signedIn.status).toBe(303);
+      const session = signedIn.headers.get('set-cookie')?.split(';')[0] ?? '';
+      const overview = await fetch(`${consoleUrl}/`, { headers: { cookie: session } });
+      expect(overview.status).toBe(200);
+      expect(await overview.text()).toContain('data-testid="poller-primero-poller"');
       // The admin routes refuse a call without the token; health and /metrics answer without one.
       const refused = await fetch(`http://127.0.0.1:${portBase}/admin/poll`, { method: 'POST' });
       expect(refused.status).toBe(401);
@@ -115,6 +137,9 @@ describe('pnpm start', () => {
     }
     expect(start.output.join('\n')).toContain(
       `curl -H 'authorization: Bearer demo-admin-token' -X POST http://127.0.0.1:${portBase}/admin/poll`,
+    );
+    expect(start.output.join('\n')).toContain(
+      `operator console    http://127.0.0.1:${portBase + 4}/  (sign in as admin / demo-console-password)`,
     );
     expect(start.output.join('\n')).toContain('stopped.');
   });

@@ -36,7 +36,7 @@ export const envSpec = defineEnv({
   CONSOLE_PASSWORD_HASH: {
     schema: z
       .string()
-      .refine(isPasswordHash, 'must be a hash made by `pnpm console:hash-password` (scrypt$…)'),
+      .refine(isPasswordHash, 'must be a hash made by `pnpm console:hash-password` (scrypt:…)'),
     description: 'scrypt hash of the console password, made with `pnpm console:hash-password`',
     secret: true,
     hint: 'run `pnpm console:hash-password` and paste its output',

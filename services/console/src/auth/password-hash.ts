@@ -4,7 +4,9 @@ import { randomBytes, scrypt, type ScryptOptions, timingSafeEqual } from 'node:c
  * The console password is kept as an scrypt hash (node:crypto, no dependency): memory-hard, so a stolen
  * hash is slow to guess, and self-describing, so its cost can be raised later without breaking old hashes.
  *
- * Format: `scrypt$<N>$<r>$<p>$<salt, base64>$<hash, base64>`, e.g. `scrypt$32768$8$1$…$…`.
+ * Format: `scrypt:<N>:<r>:<p>:<salt, base64>:<hash, base64>`, e.g. `scrypt:32768:8:1:…:…`. Colons, not the
+ * PHC string's `$`, so that the hash can be pasted into a shell, an .env file or a compose file unquoted: each
+ * would read `$…` as a variable.
  */
 export interface ScryptCost {
   N: number;
@@ -15,7 +17,7 @@ export interface ScryptCost {
 /** OWASP's recommended minimum for scrypt (N=2^15, r=8, p=1): about 32 MiB and 50–100 ms per check. */
 export const defaultCost: ScryptCost = { N: 32_768, r: 8, p: 1 };
 const keyLength = 32;
-const pattern = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/;
+const pattern = /^scrypt:(\d+):(\d+):(\d+):([A-Za-z0-9+/]+={0,2}):([A-Za-z0-9+/]+={0,2})$/;
 
 export function isPasswordHash(text: string): boolean {
   return parse(text) !== null;
@@ -25,7 +27,7 @@ export async function hashPassword(password: string, cost: ScryptCost = defaultC
   if (password === '') throw new Error('the password must not be empty');
   const salt = randomBytes(16);
   const hash = await derive(password, salt, keyLength, cost);
-  return `scrypt$${cost.N}$${cost.r}$${cost.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
+  return `scrypt:${cost.N}:${cost.r}:${cost.p}:${salt.toString('base64')}:${hash.toString('base64')}`;
 }
 
 /** True when `password` is the one `stored` was made from; takes the same time whatever the password. */
