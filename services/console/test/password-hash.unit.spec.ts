@@ -25,7 +25,8 @@ describe('console password hashes (scrypt)', () => {
       '',
       'plain-password',
       'scrypt:1000:8:1:c2FsdHNhbHQ=:aGFzaGhhc2hoYXNoaGFzaA==',
-      '$2b$10$abc', 'scrypt$1024$8$1$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA==',
+      '$2b$10$abc',
+      'scrypt$1024$8$1$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA==',
     ]) {
       expect(isPasswordHash(text), text).toBe(false);
       expect(await verifyPassword('plain-password', text)).toBe(false);
