@@ -33,7 +33,7 @@ export interface SyncStatusReporterOptions {
 }
 
 export interface SyncStatusReporter {
-  /** One round now: dead letters read, owed statuses sent. Resolves with how many were sent. */
+  /** One round now (beside the timer's): dead letters read, owed statuses sent. Resolves with how many were sent. */
   runOnce: () => Promise<number>;
   /** Stops after the round in progress. */
   stop: () => Promise<void>;
@@ -99,8 +99,11 @@ export function startSyncStatusReporter(options: SyncStatusReporterOptions): Syn
     return sent;
   };
 
+  // A round every `intervalMs`, the first one interval after the start.
   const loop = (async () => {
     while (!signal.aborted) {
+      await abortableDelay(options.intervalMs, signal).catch(() => undefined);
+      if (signal.aborted) break;
       try {
         const sent = await runOnce();
         if (sent > 0) logger.debug({ sent }, 'sync statuses reported to Primero');
@@ -111,7 +114,6 @@ export function startSyncStatusReporter(options: SyncStatusReporterOptions): Syn
           'sync status round failed; tried again next round',
         );
       }
-      await abortableDelay(options.intervalMs, signal).catch(() => undefined);
     }
   })();
 
