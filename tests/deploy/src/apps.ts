@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 
+import { buildApp as buildConsoleApp } from '@pos/console/app';
+import { envSpec as consoleEnv } from '@pos/console/config';
 import { buildApp as buildOscarPollerApp } from '@pos/oscar-poller/app';
 import { envSpec as oscarPollerEnv } from '@pos/oscar-poller/config';
 import { buildApp as buildOscarWriterApp } from '@pos/oscar-writer/app';
@@ -9,7 +11,7 @@ import { envSpec as primeroPollerEnv } from '@pos/primero-poller/config';
 import { buildApp as buildPrimeroWriterApp } from '@pos/primero-writer/app';
 import { envSpec as primeroWriterEnv } from '@pos/primero-writer/config';
 import type { EnvSpec } from '@pos/runtime';
-import { createLogger, createMetricsRegistry } from '@pos/runtime';
+import { createDb, createLogger, createMetricsRegistry, createPool } from '@pos/runtime';
 import { envTable as oscarSimEnvTable } from '@pos/sim-oscar';
 import { envTable as primeroSimEnvTable } from '@pos/sim-primero';
 
@@ -42,7 +44,8 @@ interface AppBase {
 export interface ServiceApp extends AppBase {
   kind: 'service';
   name: string;
-  role: 'poller' | 'writer';
+  /** `console`: the operator console, a web app beside the sync (it reads the services' schemas). */
+  role: 'poller' | 'writer' | 'console';
   spec: EnvSpec;
   /** The HTTP surface, built as main.ts builds it, for checking routes. */
   buildHttp: () => HttpApp;
@@ -116,12 +119,51 @@ function simulator(folder: string, table: readonly (readonly [string, string, st
   };
 }
 
-/** The four services, with their env specs and HTTP surfaces. */
+/**
+ * The console's HTTP surface as its main.ts builds it, with nothing behind it: a pool that never connects
+ * (no route is called) and sessions nowhere (no one signs in).
+ */
+function consoleHttp(): HttpApp {
+  return buildConsoleApp({
+    ...http('console'),
+    auth: {
+      user: 'admin',
+      passwordHash: 'scrypt:1024:8:1:c2FsdHNhbHQ=:aGFzaGhhc2hoYXNoaGFzaA==',
+      sessionSecret: 'a-session-secret-of-at-least-32-characters',
+      sessionMinutes: 60,
+      cookieSecure: true,
+    },
+    sessionStore: {
+      get: (_id, callback) => callback(null, null),
+      set: (_id, _session, callback) => callback(),
+      destroy: (_id, callback) => callback(),
+    },
+    db: createDb<unknown>(
+      createPool('postgres://127.0.0.1:1/none', { applicationName: 'deploy-checks', max: 1 }),
+    ),
+    pollers: {
+      status: () => Promise.reject(new Error('not in these checks')),
+      pollNow: () => Promise.reject(new Error('not in these checks')),
+    },
+    queueDepths: () => Promise.reject(new Error('not in these checks')),
+    mappings: {
+      dir: 'config/mappings',
+      load: () => Promise.reject(new Error('not in these checks')),
+      check: () => Promise.reject(new Error('not in these checks')),
+    },
+    cipher: null,
+    timeZone: 'Asia/Phnom_Penh',
+    jaegerUiUrl: '',
+  });
+}
+
+/** The four services and the console, with their env specs and HTTP surfaces. */
 export const services: readonly ServiceApp[] = [
   service('primero-poller', 'poller', primeroPollerEnv, () => buildPrimeroPollerApp(http('primero-poller'))),
   service('oscar-poller', 'poller', oscarPollerEnv, () => buildOscarPollerApp(http('oscar-poller'))),
   service('primero-writer', 'writer', primeroWriterEnv, () => buildPrimeroWriterApp(http('primero-writer'))),
   service('oscar-writer', 'writer', oscarWriterEnv, () => buildOscarWriterApp(http('oscar-writer'))),
+  service('console', 'console', consoleEnv, consoleHttp),
 ];
 
 /** Both simulators, with the variables their config reads. */

@@ -81,6 +81,7 @@ describe('docker compose files', () => {
 
   it('runs the demo with both simulators and production without them', () => {
     expect(Object.keys(demo.services as object).sort()).toEqual([
+      'console',
       'jaeger',
       'oscar-poller',
       'oscar-sim',
