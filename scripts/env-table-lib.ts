@@ -1,3 +1,4 @@
+import { envSpec as consoleService } from '@pos/console/config';
 import { envSpec as oscarPoller } from '@pos/oscar-poller/config';
 import { envSpec as oscarWriter } from '@pos/oscar-writer/config';
 import { envSpec as primeroPoller } from '@pos/primero-poller/config';
@@ -10,6 +11,7 @@ export const serviceSpecs: Record<string, EnvSpec> = {
   'oscar-poller': oscarPoller,
   'primero-writer': primeroWriter,
   'oscar-writer': oscarWriter,
+  console: consoleService,
 };
 
 /** One row per variable, listing the services that read it; defaults that differ per service are listed per service. */
