@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const stageNames = ['backfill', 'ceiling', 'live', 'poll', 'legacy'] as const;
+export const stageNames = ['backfill', 'ceiling', 'live', 'poll', 'webhooks', 'legacy'] as const;
 export type StageName = (typeof stageNames)[number];
 
 export const limitModes = ['default', 'lifted'] as const;
@@ -27,6 +27,8 @@ export interface BenchOptions {
   /** How long each ceiling probe hammers, and with how many requests in flight. */
   ceilingSeconds: number;
   ceilingConcurrency: number;
+  /** PRIMERO_MAX_RPS of the services in the webhooks stage (the notices of a worker poll come as a burst). */
+  webhookPrimeroRps: number;
   /** Runs the services of the lifted backfill under `node --cpu-prof` and names their hottest functions. */
   cpuProf: boolean;
   /** Folder for `<date>.json` (and `profiles/`). */
@@ -50,6 +52,7 @@ export const usage = `pnpm bench [options]
   --polls N                polls per poller counted by the poll stage                 default 20
   --ceiling-seconds S      duration of each ceiling probe                             default 5
   --ceiling-concurrency N  requests in flight per ceiling probe                       default 8
+  --webhook-primero-rps N  PRIMERO_MAX_RPS in the webhooks stage (nginx allows 50)      default 20
   --cpu-prof               profile the services of the lifted backfill (node --cpu-prof)
   --out DIR                where <date>.json and profiles/ go                         default bench/results
   --timeout-s S            longest wait for one backfill                              default 300 + records × 0.3
@@ -85,6 +88,7 @@ export function parseOptions(
         polls: { type: 'string' },
         'ceiling-seconds': { type: 'string' },
         'ceiling-concurrency': { type: 'string' },
+        'webhook-primero-rps': { type: 'string' },
         'cpu-prof': { type: 'boolean' },
         out: { type: 'string' },
         'timeout-s': { type: 'string' },
@@ -141,6 +145,7 @@ export function parseOptions(
     polls: number('polls', 20, whole, 'a whole number above 0'),
     ceilingSeconds: number('ceiling-seconds', 5, (n) => n > 0 && n <= 120, 'seconds from above 0 to 120'),
     ceilingConcurrency: number('ceiling-concurrency', 8, whole, 'a whole number above 0'),
+    webhookPrimeroRps: number('webhook-primero-rps', 20, whole, 'a whole number above 0'),
     cpuProf: values['cpu-prof'] === true,
     out: typeof values.out === 'string' ? values.out : defaultOut,
     timeoutS: number('timeout-s', 300 + Math.ceil(records * 0.3), whole, 'a whole number of seconds above 0'),

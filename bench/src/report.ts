@@ -6,6 +6,7 @@ import type { CeilingResult } from './stages/ceiling.stage.ts';
 import type { LegacyCost } from './stages/legacy.stage.ts';
 import type { LiveResult } from './stages/live.stage.ts';
 import type { PollResult } from './stages/poll.stage.ts';
+import { renderWebhooks, type WebhooksResult, webhookTargets } from './stages/webhooks.stage.ts';
 
 export interface BenchReport {
   command: string;
@@ -19,6 +20,7 @@ export interface BenchReport {
   live?: LiveResult;
   poll?: PollResult;
   legacy?: LegacyCost;
+  webhooks?: WebhooksResult;
   targets?: Target[];
 }
 
@@ -85,6 +87,7 @@ function targets(report: BenchReport): Target[] {
       met: p.p95Ms <= 2000 && o.p95Ms <= 2000 && p.arrived === p.changes && o.arrived === o.changes,
     });
   }
+  if (report.webhooks !== undefined) list.push(...webhookTargets(report.webhooks));
   if (report.backfill.length > 0) {
     const peaks = report.backfill.flatMap((run) =>
       Object.entries(run.services).map(([name, f]) => ({ name, mb: f.peakRssMb })),
@@ -319,6 +322,7 @@ export function renderReport(report: BenchReport): string {
       ),
     );
   }
+  if (report.webhooks !== undefined) out.push(...renderWebhooks(report.webhooks));
   if (report.targets !== undefined && report.targets.length > 0) {
     out.push(
       '',

@@ -12,6 +12,7 @@ import { runCeiling } from './stages/ceiling.stage.ts';
 import { legacyCost } from './stages/legacy.stage.ts';
 import { runLive } from './stages/live.stage.ts';
 import { runPollCost } from './stages/poll.stage.ts';
+import { runWebhooks } from './stages/webhooks.stage.ts';
 
 /**
  * `pnpm bench`: runs the stages asked for, prints the figures as tables and writes them to
@@ -119,6 +120,20 @@ try {
       rate: options.liveRate,
       pollIntervalMs: options.pollIntervalMs,
       env: serviceEnv,
+      log,
+    });
+  }
+  if (options.stages.includes('webhooks')) {
+    log(
+      `webhooks: ${options.liveChanges} Primero referrals at ${options.liveRate}/s, 5 s worker delay, 5 min safety poll`,
+    );
+    report.webhooks = await runWebhooks(infra, {
+      referrals: options.liveChanges,
+      rate: options.liveRate,
+      workerDelayMs: 5000,
+      safetyPollMs: 300_000,
+      quietWindowS: 60,
+      env: { ...serviceEnv, PRIMERO_MAX_RPS: String(options.webhookPrimeroRps) },
       log,
     });
   }

@@ -12,7 +12,7 @@ describe('bench options', () => {
       ok: true,
       options: {
         records: 10_000,
-        stages: ['backfill', 'ceiling', 'live', 'poll', 'legacy'],
+        stages: ['backfill', 'ceiling', 'live', 'poll', 'webhooks', 'legacy'],
         limits: ['default', 'lifted'],
         pollIntervalMs: 1000,
         liveChanges: 200,
@@ -32,7 +32,7 @@ describe('bench options', () => {
       ok: false,
       problems: [
         '--records many: must be a whole number above 0 (e.g. --records 10000)',
-        '--stages backfill,warp: give a comma list of backfill, ceiling, live, poll, legacy',
+        '--stages backfill,warp: give a comma list of backfill, ceiling, live, poll, webhooks, legacy',
         '--live-rate 0: must be a rate from above 0 to 50 per second (e.g. --live-rate 2.5)',
       ],
     });
