@@ -94,6 +94,7 @@ describe('operator console in the browser: find a dead-lettered client, read why
     });
     expect(created.status).toBe(201);
     const globalId = String((created.body as { global_id: unknown }).global_id);
+    const slug = String((created.body as { slug: unknown }).slug);
 
     await page.goto(url('/'));
     await page.fill('input[name=user]', 'admin');
@@ -188,6 +189,24 @@ describe('operator console in the browser: find a dead-lettered client, read why
       0,
     );
     await shot('case-replayed');
+
+    // The same history by the Primero case's short display id (once the primero-poller has read the case the
+    // writer made), and by the OSCaR client's slug.
+    const displayId = (await casesFor(system, globalId))[0]?.case_id_display;
+    if (typeof displayId !== 'string') throw new Error('the Primero case has no case_id_display');
+    expect(displayId).toMatch(/^\w{7}$/);
+    for (const q of [displayId, slug]) {
+      const until = Date.now() + 30_000;
+      let shown = 0;
+      while (shown === 0 && Date.now() < until) {
+        await system.poll('primero-poller');
+        await page.goto(url(`/cases?q=${encodeURIComponent(q)}`));
+        shown = await page.locator(`[data-testid=case-dead-letters] tr[data-ref="${ref}"]`).count();
+        if (shown === 0) await sleep(500);
+      }
+      expect(shown, q).toBe(1);
+      expect(await page.textContent('main'), q).toContain(globalId);
+    }
 
     const recorded = await pool.query<{ actor: string; outcome: string }>(
       'select actor, outcome from primero_writer.dead_letter_actions where dead_letter_id = $1',
