@@ -1,10 +1,23 @@
+import { createRequire } from 'node:module';
+
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import type * as OtlpJson from '@opentelemetry/exporter-trace-otlp-http';
+import type * as OtlpProtobuf from '@opentelemetry/exporter-trace-otlp-proto';
+import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
-import { NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BatchSpanProcessor,
+  NoopSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { z } from 'zod';
 
 import { defineEnv, env } from './config.ts';
@@ -61,13 +74,17 @@ export interface Telemetry {
 }
 
 /**
- * Starts OpenTelemetry's Node SDK, configured by the standard `OTEL_*` variables, with the instrumentations
- * of fetch (undici), pg, amqplib and fastify. Call it before pg, amqplib and fastify are imported: each
- * service's `src/telemetry.ts` does, and its `main.ts` imports that first (ES modules run in import order).
+ * Starts tracing, configured by the standard `OTEL_*` variables, with the instrumentations of fetch (undici),
+ * pg, amqplib and fastify. Call it before pg, amqplib and fastify are imported: each service's
+ * `src/telemetry.ts` does, and its `main.ts` imports that first (ES modules run in import order).
  *
  * Spans are always made and W3C trace context always propagated (a change keeps one trace id from poll to
  * upsert, carried in outbox rows and AMQP headers, and log lines carry it); they are exported only when
  * `OTEL_EXPORTER_OTLP_ENDPOINT` is set. Spans carry ids only: see {@link instrumentations}.
+ *
+ * Only the tracing pieces are loaded, not OpenTelemetry's Node SDK: that one loads every exporter it could
+ * be configured with (gRPC, protobuf, Zipkin, Prometheus, logs, metrics), about 30 MB per process the
+ * services never use. The OTLP exporter is loaded only when exporting.
  *
  * @example
  * export const telemetry = startTelemetry({ service: 'primero-poller' });
@@ -79,34 +96,56 @@ export function startTelemetry(options: {
   /** Patch fetch, pg, amqplib and fastify (default true); in-process tests that load them first turn it off. */
   instrument?: boolean;
 }): Telemetry {
-  // Read here, not through config.ts: this runs before anything else, as the SDK (which reads them too) must.
+  // Read here, not through config.ts: this runs before anything else, as the exporter (which reads them too) must.
   const variables = process.env;
   const exporting = Boolean(
     variables.OTEL_EXPORTER_OTLP_ENDPOINT || variables.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
   );
-  const sdk = new NodeSDK({
-    serviceName: variables.OTEL_SERVICE_NAME || options.service,
-    instrumentations: options.instrument === false ? [] : instrumentations(),
-    // Exporting: the SDK builds the OTLP exporter from the OTEL_* variables. Not exporting: spans are still
+  const provider = new TracerProvider({
+    // OTEL_RESOURCE_ATTRIBUTES may add attributes; the service name is ours unless OTEL_SERVICE_NAME says otherwise.
+    resource: detectResources({ detectors: [envDetector] }).merge(
+      resourceFromAttributes({ 'service.name': variables.OTEL_SERVICE_NAME || options.service }),
+    ),
+    // The sampler comes from OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (the provider reads them).
+    // Exporting: batches to the OTLP exporter the OTEL_* variables describe. Not exporting: spans are still
     // made — their ids are in log lines, outbox rows and message headers — and go nowhere.
-    ...(options.spanProcessors
-      ? { spanProcessors: options.spanProcessors }
-      : exporting
-        ? {}
-        : { spanProcessors: [new NoopSpanProcessor()] }),
-    // Metrics are Prometheus' (GET /metrics) and logs go to stdout: the SDK sets up neither.
-    metricReaders: [],
-    logRecordProcessors: [],
+    spanProcessors:
+      options.spanProcessors ??
+      (exporting ? [new BatchSpanProcessor({ exporter: otlpExporter() })] : [new NoopSpanProcessor()]),
   });
-  sdk.start();
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(contextManager);
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
+  trace.setGlobalTracerProvider(provider);
+  const unregister =
+    options.instrument === false
+      ? () => {}
+      : registerInstrumentations({ instrumentations: instrumentations(), tracerProvider: provider });
   return {
     shutdown: async () => {
-      await sdk.shutdown();
+      unregister();
+      await provider.shutdown();
       trace.disable();
       propagation.disable();
       context.disable();
     },
   };
+}
+
+/**
+ * The OTLP/HTTP trace exporter of OTEL_EXPORTER_OTLP_PROTOCOL (it reads the endpoint and headers itself).
+ * Required here, synchronously, so that the exporter is loaded only by a service that exports, and still
+ * before the service's other imports (a dynamic import would let them load first).
+ */
+function otlpExporter(): SpanExporter {
+  const require = createRequire(import.meta.url);
+  const exporter =
+    process.env.OTEL_EXPORTER_OTLP_PROTOCOL === 'http/json'
+      ? (require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpJson)
+      : (require('@opentelemetry/exporter-trace-otlp-proto') as typeof OtlpProtobuf);
+  return new exporter.OTLPTraceExporter();
 }
 
 /** Paths polled every few seconds (probes, scrapes): no span, or they would bury the traces that matter. */
@@ -132,7 +171,7 @@ export function withoutQuery(url: string): string {
  * - fastify: one span per request, named by method and route, with the path without its query; health
  *   probes and metric scrapes are not traced.
  */
-export function instrumentations(): NonNullable<NodeSDKConfiguration['instrumentations']> {
+export function instrumentations(): Instrumentation[] {
   return [
     new UndiciInstrumentation({
       startSpanHook: (request) => ({
