@@ -41,8 +41,12 @@ export interface PollBatch {
   mapped: (sourceId: string) => void;
   /** A malformed record: recorded, and dead-lettered the first time this content is rejected. */
   reject: (record: { sourceId: string; code: string; reason: string; content: unknown }) => Promise<void>;
-  /** Writes the changed events and their fingerprints in one transaction; resolves with how many. */
-  commit: () => Promise<number>;
+  /**
+   * Writes the changed events and their fingerprints in one transaction, with whatever `alsoWrite` writes in
+   * it (what the poller remembers of the records: it then holds exactly when the events do); resolves with
+   * how many events.
+   */
+  commit: (alsoWrite?: (trx: Kysely<PollerStateDatabase>) => Promise<void>) => Promise<number>;
   rejected: () => number;
   /** The subjects of the events the last `commit` wrote (which records changed). */
   emittedSubjects: () => ReadonlySet<string>;
@@ -98,12 +102,13 @@ export function startPollBatch(deps: PollBatchDeps): PollBatch {
       });
       deps.logger.warn({ sourceId, code, reason }, 'record rejected');
     },
-    commit: async () => {
+    commit: async (alsoWrite) => {
       const changed = await changedFingerprints(deps.db, fingerprints);
       const events = [...candidates].filter(([key]) => changed.has(key)).map(([, event]) => withTrace(event));
       await commitPoll(deps.db, deps.schema, {
         events,
         fingerprints: new Map([...fingerprints].filter(([key]) => changed.has(key))),
+        ...(alsoWrite === undefined ? {} : { alsoWrite }),
       });
       await clearRejected(deps.db, mapped);
       emittedSubjects = new Set(events.map(({ event }) => event.metadata.subject));

@@ -88,6 +88,8 @@ export async function commitPoll(
     events: readonly OutboxEvent[];
     fingerprints: ReadonlyMap<string, string>;
     cursor?: { name: string; value: string };
+    /** More writes that must commit with these events (a poller's own tables), in the same transaction. */
+    alsoWrite?: (trx: Kysely<PollerStateDatabase>) => Promise<void>;
   },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -113,6 +115,7 @@ export async function commitPoll(
         )
         .execute();
     }
+    await input.alsoWrite?.(trx);
   });
 }
 

@@ -7,8 +7,11 @@ import type { ClientSourcesDatabase } from './client-sources.table.ts';
 export interface ClientSourceStore {
   /** The clients followed for the given global_ids. */
   read: (globalIds: readonly string[]) => Promise<Map<string, ClientSource>>;
-  /** Records clients now followed (the caller checked no other NGO's is); never takes a global_id over. */
-  save: (sources: readonly ClientSource[]) => Promise<void>;
+  /**
+   * Records clients now followed (the caller checked no other NGO's is); never takes a global_id over. In
+   * `trx` when given (the transaction that commits the clients' events).
+   */
+  save: (sources: readonly ClientSource[], trx?: Kysely<ClientSourcesDatabase>) => Promise<void>;
 }
 
 export function createClientSourceStore(db: Kysely<ClientSourcesDatabase>): ClientSourceStore {
@@ -32,14 +35,14 @@ export function createClientSourceStore(db: Kysely<ClientSourcesDatabase>): Clie
       }
       return found;
     },
-    save: async (sources) => {
+    save: async (sources, trx = db) => {
       const rows = [...new Map(sources.map((s) => [s.globalId, s])).values()].map((s) => ({
         global_id: s.globalId,
         organization: s.organization,
         slug: s.slug,
       }));
       for (let i = 0; i < rows.length; i += 1000) {
-        await db
+        await trx
           .insertInto('client_sources')
           .values(rows.slice(i, i + 1000))
           .onConflict((oc) =>

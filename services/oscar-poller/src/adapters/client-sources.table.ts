@@ -9,9 +9,10 @@ export interface ClientSourcesTable {
   followed_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
-export interface ClientSourcesDatabase {
+// A type, not an interface, so that a poll's transaction can take it on (`trx.withTables<…>()`).
+export type ClientSourcesDatabase = {
   client_sources: ClientSourcesTable;
-}
+};
 
 /** The oscar-poller's own tables, beside the shared poller state (outbox, cursor, fingerprints). */
 export function clientSourcesMigrations(): Record<string, Migration> {

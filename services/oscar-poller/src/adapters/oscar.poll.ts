@@ -28,6 +28,7 @@ import {
 } from '../core/client-source.policy.ts';
 import { sinceDateFor } from '../core/since-date.policy.ts';
 import type { ClientSourceStore } from './client-sources.repository.ts';
+import type { ClientSourcesDatabase } from './client-sources.table.ts';
 
 export interface OscarPollDeps {
   db: Kysely<PollerStateDatabase>;
@@ -79,9 +80,11 @@ export async function pollOscar(deps: OscarPollDeps, signal: AbortSignal): Promi
       for (const decision of decisions)
         batch.decision(subject, String(decision.referral.oscarReferralId ?? '?'), decision);
     }
-    summary.emitted += await batch.commit();
+    // The clients followed commit with their events: a crash leaves both or neither.
+    summary.emitted += await batch.commit((trx) =>
+      deps.clientSources.save(followed, trx.withTables<ClientSourcesDatabase>()),
+    );
     summary.rejected += batch.rejected();
-    await deps.clientSources.save(followed);
   }
 
   await commitPoll(deps.db, deps.schema, {

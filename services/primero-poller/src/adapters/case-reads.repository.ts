@@ -13,8 +13,8 @@ export interface HandledCase extends CaseRead {
 export interface CaseReadStore {
   /** What is remembered of the given record ids. */
   read: (recordIds: readonly string[]) => Promise<Map<string, RememberedRead>>;
-  /** Remembers cases handled (called once their events are committed). */
-  save: (cases: readonly HandledCase[]) => Promise<void>;
+  /** Remembers cases handled, in `trx` when given (the transaction that commits their events). */
+  save: (cases: readonly HandledCase[], trx?: Kysely<CaseReadsDatabase>) => Promise<void>;
   /**
    * Forgets cases last handled before `cursor`: the next poll lists only cases with a `last_updated_at` at or
    * after it, which such a row can never match.
@@ -51,7 +51,7 @@ export function createCaseReadStore(db: Kysely<CaseReadsDatabase>): CaseReadStor
       }
       return found;
     },
-    save: async (cases) => {
+    save: async (cases, trx = db) => {
       // One row per record: a case listed twice in a walk is saved with its last reading.
       const rows = [...new Map(cases.map((handled) => [handled.recordId, handled])).values()].map(
         (handled) => ({
@@ -63,7 +63,7 @@ export function createCaseReadStore(db: Kysely<CaseReadsDatabase>): CaseReadStor
         }),
       );
       for (let i = 0; i < rows.length; i += 1000) {
-        await db
+        await trx
           .insertInto('case_reads')
           .values(rows.slice(i, i + 1000))
           .onConflict((oc) =>

@@ -22,11 +22,14 @@ export interface OscarLinksTable {
   linked_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
-/** `case_reads`, the shared `rejected_records` it is read against, and `oscar_links`. */
-export interface CaseReadsDatabase extends Pick<PollerStateDatabase, 'rejected_records'> {
+/**
+ * `case_reads`, the shared `rejected_records` it is read against, and `oscar_links`. A type, not an
+ * interface, so that a poll's transaction can take these tables on (`trx.withTables<CaseReadsDatabase>()`).
+ */
+export type CaseReadsDatabase = Pick<PollerStateDatabase, 'rejected_records'> & {
   case_reads: CaseReadsTable;
   oscar_links: OscarLinksTable;
-}
+};
 
 /**
  * The primero-poller's own tables, beside the shared poller state (outbox, cursor, fingerprints): the cases

@@ -16,9 +16,10 @@ export interface OscarLinkStore {
   read: (oscarNumbers: readonly string[]) => Promise<Map<string, OscarLink>>;
   /**
    * Records what mapped cases hold now: a case takes the number it carries unless another case holds it (the
-   * caller checked), and lets go of any other number it held.
+   * caller checked), and lets go of any other number it held. In `trx` when given (the transaction that
+   * commits the cases' events), else in a transaction of its own.
    */
-  save: (cases: readonly LinkedCase[]) => Promise<void>;
+  save: (cases: readonly LinkedCase[], trx?: Kysely<CaseReadsDatabase>) => Promise<void>;
 }
 
 export function createOscarLinkStore(db: Kysely<CaseReadsDatabase>): OscarLinkStore {
@@ -42,9 +43,11 @@ export function createOscarLinkStore(db: Kysely<CaseReadsDatabase>): OscarLinkSt
       }
       return found;
     },
-    save: async (cases) => {
+    save: async (cases, within) => {
       if (cases.length === 0) return;
-      await db.transaction().execute(async (trx) => {
+      const inTransaction = (work: (trx: Kysely<CaseReadsDatabase>) => Promise<void>) =>
+        within === undefined ? db.transaction().execute(work) : work(within);
+      await inTransaction(async (trx) => {
         for (const linked of cases) {
           let released = trx.deleteFrom('oscar_links').where('record_id', '=', linked.recordId);
           if (linked.oscarNumber !== null)

@@ -30,6 +30,7 @@ import {
 } from '../core/oscar-link.policy.ts';
 import { caseReadOf, isUnchangedSinceRead } from '../core/reread.policy.ts';
 import type { CaseReadStore, HandledCase } from './case-reads.repository.ts';
+import type { CaseReadsDatabase } from './case-reads.table.ts';
 import type { LinkedCase, OscarLinkStore } from './oscar-links.repository.ts';
 
 export interface PrimeroPollDeps {
@@ -240,11 +241,13 @@ async function handleCases(
       );
     }
   }
-  summary.emitted += await batch.commit();
+  // What is remembered of the cases commits with their events: a crash leaves both or neither.
+  summary.emitted += await batch.commit(async (trx) => {
+    const own = trx.withTables<CaseReadsDatabase>();
+    await deps.oscarLinks.save(linked, own);
+    await deps.caseReads.save(handled, own);
+  });
   summary.rejected += batch.rejected();
-  // After the events are committed: a crash in between only means handling these cases again.
-  await deps.oscarLinks.save(linked);
-  await deps.caseReads.save(handled);
   const emitted = [...batch.emittedSubjects()];
   return {
     ...summary,
