@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 
 import { management } from '@pos/testkit';
@@ -18,6 +18,8 @@ export interface Machine {
   postgres: string;
   /** 1-minute load average when the bench started: other work on the machine skews every figure. */
   loadAverageAtStart: number;
+  /** The 1-, 5- and 15-minute load averages when the bench finished (the 15-minute one spans most of a run). */
+  loadAverageAtEnd?: [number, number, number];
   /** The commit measured, and the files of the services and packages that differed from it. */
   revision: { commit: string; uncommitted: string[] };
 }
@@ -62,6 +64,12 @@ export async function describeMachine(infra: Infra): Promise<Machine> {
         .filter(Boolean),
     },
   };
+}
+
+/** The 1-, 5- and 15-minute load averages now (`/proc/loadavg`). */
+export function loadAverages(): [number, number, number] {
+  const [one, five, fifteen] = loadavg();
+  return [one ?? Number.NaN, five ?? Number.NaN, fifteen ?? Number.NaN];
 }
 
 const root = new URL('../../', import.meta.url).pathname;

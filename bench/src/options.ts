@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
 
+/** The services' NODE_OPTIONS in the image (Dockerfile), which the bench runs them with unless told otherwise. */
+export const serviceNodeOptions = '--max-semi-space-size=2';
+
 export const stageNames = ['backfill', 'ceiling', 'live', 'poll', 'webhooks', 'legacy'] as const;
 export type StageName = (typeof stageNames)[number];
 
@@ -17,7 +20,7 @@ export interface BenchOptions {
   pollIntervalMs: number;
   /** CURSOR_OVERLAP_MS of the primero-poller; the poll stage waits it out before the quiet-day figures. */
   cursorOverlapMs: number;
-  /** NODE_OPTIONS for the services (e.g. V8 heap flags), added to `--cpu-prof`'s. */
+  /** NODE_OPTIONS for the services (V8 heap flags; by default the image's), added to `--cpu-prof`'s. */
   nodeOptions: string;
   /** Changes per direction in the live stage, and their rate per second per direction. */
   liveChanges: number;
@@ -46,7 +49,7 @@ export const usage = `pnpm bench [options]
   --seed N                 seed of both simulators                                    default 42
   --poll-interval-ms N     POLL_INTERVAL_MS of both pollers                           default 1000
   --cursor-overlap-ms N    CURSOR_OVERLAP_MS of the primero-poller                    default 60000
-  --node-options="…"       NODE_OPTIONS of the services (e.g. --node-options="--max-old-space-size=96")
+  --node-options="…"       NODE_OPTIONS of the services, as the image sets it         default --max-semi-space-size=2
   --live-changes N         live changes per direction                                 default 200
   --live-rate R            live changes per second per direction                      default 2.5
   --polls N                polls per poller counted by the poll stage                 default 20
@@ -139,7 +142,8 @@ export function parseOptions(
       (n) => Number.isInteger(n) && n >= 0,
       'a whole number of milliseconds',
     ),
-    nodeOptions: typeof values['node-options'] === 'string' ? values['node-options'] : '',
+    // The image's NODE_OPTIONS (Dockerfile): a young generation of 2 MB semi-spaces instead of V8's 16–32 MB.
+    nodeOptions: typeof values['node-options'] === 'string' ? values['node-options'] : serviceNodeOptions,
     liveChanges: number('live-changes', 200, whole, 'a whole number above 0'),
     liveRate: number('live-rate', 2.5, (n) => n > 0 && n <= 50, 'a rate from above 0 to 50 per second'),
     polls: number('polls', 20, whole, 'a whole number above 0'),

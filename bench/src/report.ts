@@ -107,7 +107,7 @@ export function renderReport(report: BenchReport): string {
   const out: string[] = [];
   const m = report.machine;
   out.push(
-    `machine: ${m.nproc} cores (${m.cpu}), ${m.memoryGb} GB, Node.js ${m.node}, RabbitMQ ${m.rabbitmq}, PostgreSQL ${m.postgres}, load ${m.loadAverageAtStart} at start`,
+    `machine: ${m.nproc} cores (${m.cpu}), ${m.memoryGb} GB, Node.js ${m.node}, RabbitMQ ${m.rabbitmq}, PostgreSQL ${m.postgres}, load ${m.loadAverageAtStart} at start${m.loadAverageAtEnd === undefined ? '' : `, ${m.loadAverageAtEnd.map((n) => n.toFixed(2)).join(' / ')} (1 / 5 / 15 min) at the end`}`,
     `command: ${report.command}`,
     `revision: ${m.revision.commit}${m.revision.uncommitted.length === 0 ? '' : ` with uncommitted changes in ${m.revision.uncommitted.join(', ')}`}`,
   );

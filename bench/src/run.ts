@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startInfrastructure } from '@pos/testkit/infrastructure';
 
 import { type BenchSystem, stopAllBenchSystems } from './bench-system.ts';
-import { describeMachine } from './machine.ts';
+import { describeMachine, loadAverages } from './machine.ts';
 import { parseOptions, usage } from './options.ts';
 import { type BenchReport, conclude, renderReport } from './report.ts';
 import { type BackfillResult, runBackfill, stopBackfill } from './stages/backfill.stage.ts';
@@ -151,6 +151,7 @@ try {
 } finally {
   await stopLast();
   report.finishedAt = new Date().toISOString();
+  report.machine.loadAverageAtEnd = loadAverages();
   conclude(report);
   mkdirSync(options.out, { recursive: true });
   const file = join(options.out, `${stamp}.json`);
