@@ -300,6 +300,20 @@ describe('console: sign-in, sessions, CSRF, pages', () => {
     expect(page.body).toContain('Discarded 1');
   });
 
+  it('checks the tables against the live systems on request, and says which could not be read', async () => {
+    const client = new Client(app);
+    await client.signIn();
+    expect((await client.request('GET', '/mappings')).body).toContain(en['mappings.notCheckedYet']);
+    const checked = await client.request('POST', '/mappings/check', {
+      _csrf: await client.csrf('/mappings'),
+    });
+    expect(checked.statusCode).toBe(303);
+    const page = await client.request('GET', '/mappings');
+    expect(page.body).toContain('data-testid="check-errors"');
+    expect(page.body).toContain('Last check:');
+    expect(page.body).toContain('provinces.csv');
+  });
+
   it('slows down guessing: the sixth wrong password from one address is refused for a while', async () => {
     const client = new Client(app);
     for (let i = 0; i < 5; i += 1) expect((await client.signIn('admin', `guess ${i}`)).statusCode).toBe(401);

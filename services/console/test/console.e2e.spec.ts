@@ -254,6 +254,9 @@ describe('operator console in the browser: find a dead-lettered client, read why
     // A form of the console itself still works: the session was not harmed.
     await page.goto(url('/'));
     expect(new URL(page.url()).pathname).toBe('/');
+    // What an operator types into the search box (here a child's name) finds nothing and is never logged.
+    await page.goto(url(`/cases?q=${encodeURIComponent('Dara Console')}`));
+    expect(await page.locator('[data-testid=no-history]').count()).toBe(1);
     expect(consoleProcess.output.join('\n')).not.toMatch(
       /Dara|Console Kim|2012-02-02|012345678|console e2e password/,
     );

@@ -60,7 +60,26 @@ export const sessionCookieName = 'console_session';
  * Health and metrics stay open, like the services'. Listened on only in main.ts.
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: 64 * 1024, trustProxy: false });
+  // Fastify's own request lines would log each URL with its query string, and an operator may type anything
+  // into the search box (a child's name): one line per request instead, with the path only.
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: 64 * 1024,
+    trustProxy: false,
+    disableRequestLogging: true,
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.url.startsWith('/health/') || request.url === '/metrics') return;
+    request.log.info(
+      {
+        method: request.method,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+  });
   registerHealthRoutes(app, deps.readiness);
   if (deps.metrics) registerMetricsRoute(app, deps.metrics);
 
