@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { lockedFor, recordFailure, recordSuccess, type ThrottleState } from '../src/core/login-throttle.ts';
 import { translator } from '../src/core/messages.ts';
-import { cursorLagMs, timeFormat } from '../src/core/time.ts';
+import { pollLagMs, timeFormat } from '../src/core/time.ts';
 import { safeLocal } from '../src/http/context.ts';
 import { html, raw } from '../src/views/html.ts';
 
@@ -41,13 +41,11 @@ describe('dates and durations', () => {
     expect(time.ago(null, now)).toBe('never');
   });
 
-  it('measures a cursor’s lag whether it is a date-time or a day', () => {
+  it('measures a poller’s lag from its last successful poll', () => {
     const now = new Date('2026-12-02T12:00:00Z');
-    expect(cursorLagMs('2026-12-02T11:59:00.000Z', now)).toBe(60_000);
-    expect(cursorLagMs('2026-12-02', now)).toBe(12 * 3_600_000);
-    expect(cursorLagMs('not a time', now)).toBeNull();
-    expect(cursorLagMs('1970-01-01T00:00:00.000Z', now)).toBeNull();
-    expect(cursorLagMs(null, now)).toBeNull();
+    expect(pollLagMs('2026-12-02T11:59:00.000Z', now)).toBe(60_000);
+    expect(pollLagMs('not a time', now)).toBeNull();
+    expect(pollLagMs(null, now)).toBeNull();
   });
 });
 

@@ -51,12 +51,13 @@ export function timeFormat(language: Language, timeZone: string, t: Translate): 
 }
 
 /**
- * How far a poller's cursor is behind now: a date-time (Primero) or a day (OSCaR). Null when it is not a
- * time, or is still the starting point (1970) because the source has had no change yet: no lag to speak of.
+ * How far behind its source a poller is: the time since its last successful poll, whose start is the newest
+ * moment up to which every change in the source has been read (as `sync_poll_lag_seconds` measures it). The
+ * cursor's own age says nothing about lag: it stays put while the source has no changes. Null before the
+ * first successful poll.
  */
-export function cursorLagMs(cursor: string | null | undefined, now: Date): number | null {
-  if (!cursor) return null;
-  const at = Date.parse(cursor);
-  if (Number.isNaN(at) || at < Date.UTC(2000, 0, 1)) return null;
-  return Math.max(0, now.getTime() - at);
+export function pollLagMs(lastSuccessAt: string | null | undefined, now: Date): number | null {
+  if (!lastSuccessAt) return null;
+  const at = Date.parse(lastSuccessAt);
+  return Number.isNaN(at) ? null : Math.max(0, now.getTime() - at);
 }

@@ -1,7 +1,7 @@
 import type { PollerCall, PollerStatus } from '../adapters/pollers.client.ts';
 import type { QueueDepths } from '../adapters/rabbitmq-management.ts';
 import type { PollerName, PollerState, WriterName, WriterState } from '../adapters/sync-state.repository.ts';
-import { cursorLagMs } from '../core/time.ts';
+import { pollLagMs } from '../core/time.ts';
 import { type Html, html } from './html.ts';
 import { csrfField, layout, type PageContext } from './layout.ts';
 
@@ -46,7 +46,7 @@ function pollerCard(ctx: PageContext, poller: OverviewData['pollers'][number], n
         ? html`<span class="state bad">${t('poller.state.failing')}</span>`
         : html`<span class="state ok">${t('poller.state.ok')}</span>`;
   const cursor = poller.state.cursor;
-  const lag = cursorLagMs(cursor?.value, now);
+  const lag = pollLagMs(poll?.lastSuccessAt, now);
   const outbox = poller.state.outbox;
   return html`<section class="card" data-testid="poller-${poller.name}">
     <h3>${t(`service.${poller.name}`)} ${state}</h3>
