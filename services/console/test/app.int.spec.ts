@@ -266,6 +266,29 @@ describe('console: sign-in, sessions, CSRF, pages', () => {
     expect((await replayed.request('GET', '/')).statusCode).toBe(303);
   });
 
+  it('replays every dead letter a filtered list shows, and says in words why one cannot be', async () => {
+    const client = new Client(app);
+    await client.signIn();
+    const token = await client.csrf('/dead-letters?code=UNKNOWN_PROVINCE');
+    const replayed = await client.request('POST', '/dead-letters/replay', {
+      _csrf: token,
+      all: 'shown',
+      code: 'UNKNOWN_PROVINCE',
+      service: '',
+      case: '',
+      global: '',
+      newerThan: '',
+    });
+    expect(replayed.statusCode).toBe(303);
+    expect(replayed.headers.location).toBe('/dead-letters?code=UNKNOWN_PROVINCE&state=open');
+    const page = await client.request('GET', replayed.headers.location as string);
+    // Its event was never kept (no DEAD_LETTER_KEY when it failed): it stays open, and the page says why.
+    expect(page.body).toContain('Not replayed: its event is no longer kept');
+    expect(page.body).toContain(`data-ref="primero-writer/${deadLetterId}"`);
+    const actions = await pool.query('select actor, action, outcome from primero_writer.dead_letter_actions');
+    expect(actions.rows).toEqual([{ actor: 'admin', action: 'replay', outcome: 'not-replayable' }]);
+  });
+
   it('finds a dead-lettered client by its global id, and discards it with a reason, as the signed-in user', async () => {
     const client = new Client(app);
     await client.signIn();
@@ -294,7 +317,9 @@ describe('console: sign-in, sessions, CSRF, pages', () => {
       reason: 'client was a test record',
     });
     expect(discarded.statusCode).toBe(303);
-    const action = await pool.query('select actor, action, detail from primero_writer.dead_letter_actions');
+    const action = await pool.query(
+      "select actor, action, detail from primero_writer.dead_letter_actions where action = 'discard'",
+    );
     expect(action.rows).toEqual([{ actor: 'admin', action: 'discard', detail: 'client was a test record' }]);
     const page = await client.request('GET', discarded.headers.location as string);
     expect(page.body).toContain('Discarded 1');

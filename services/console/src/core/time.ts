@@ -14,6 +14,8 @@ export function timeFormat(language: Language, timeZone: string, t: Translate): 
   const format = new Intl.DateTimeFormat(language === 'km' ? 'km-KH' : 'en-GB', {
     dateStyle: 'medium',
     timeStyle: 'medium',
+    // 24-hour in both languages: an administrator compares these times with the systems' logs.
+    hourCycle: 'h23',
     timeZone,
   });
   const duration = (ms: number) => {
