@@ -126,12 +126,9 @@ async function run(action: (db: ReturnType<typeof createDb<unknown>>) => Promise
 }
 
 /** The flag each part of a selection comes from, to name it in a usage error. */
-const flagOf: Record<SelectionField, string> = {
-  olderThan: '--older-than',
-  newerThan: '--newer-than',
-  limit: '--limit',
-  selection: '',
-};
+function flagOf(field: Exclude<SelectionField, 'selection'>): string {
+  return { olderThan: '--older-than', newerThan: '--newer-than', limit: '--limit' }[field];
+}
 
 function filterOf(
   flags: FilterFlags & { all?: boolean },
@@ -167,7 +164,7 @@ function filterOf(
     throw new UsageError(
       selected.field === 'selection'
         ? 'name dead letters by id, or select them (--case, --global, --code, --older-than), or say --all'
-        : `${flagOf[selected.field]} ${selected.problem}`,
+        : `${flagOf(selected.field)} ${selected.problem}`,
     );
   }
   return { services, filter: selected.filter };

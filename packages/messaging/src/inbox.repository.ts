@@ -1,12 +1,9 @@
+// The writer's memory of what it handled: the `inbox` (one row per event id, the outcome) drops duplicates,
+// and `subject_progress` (per subject and progress key, the newest event id applied) drops an event older
+// than one already applied.
 import { type Kysely, sql } from 'kysely';
 
 import type { InboxDatabase } from './tables.ts';
-
-/**
- * The writer's memory of what it handled: the `inbox` (one row per event id, the outcome) drops
- * duplicates, and `subject_progress` (per subject and progress key, the newest event id applied) drops an
- * event older than one already applied.
- */
 
 /** How an event was handled before, or `null` when it was not. */
 export async function findInboxOutcome(db: Kysely<InboxDatabase>, eventId: string): Promise<string | null> {

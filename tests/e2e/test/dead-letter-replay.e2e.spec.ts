@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { asRecord, primeroCasesByOscarNumber } from '../src/scenario.ts';
-import { useSystem } from '../src/system.ts';
+import { adminToken, useSystem } from '../src/system.ts';
 
 // The operator's repair loop, end to end: an OSCaR client in a province the mapping table lacks is
 // dead-lettered; the administrator adds the province, restarts the writer and runs `pnpm dlq replay`; the
@@ -87,10 +87,44 @@ describe('dead-letter replay: unknown province, table extended, pnpm dlq replay'
     expect(shown.stdout).toContain('UNKNOWN_PROVINCE');
     expect(shown.stdout).not.toContain('Dara');
 
+    // The writer's admin API shows the same dead letter, with the same library — and nothing without the token.
+    const api = (path: string, init: { method?: string; body?: unknown; token?: string | null } = {}) => {
+      const token = init.token === undefined ? adminToken : init.token;
+      return fetch(`${system.services.get('primero-writer')?.baseUrl ?? ''}${path}`, {
+        method: init.method ?? 'GET',
+        headers: {
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      });
+    };
+    const overApi = await api(`/admin/dead-letters?global=${globalId}`);
+    expect(overApi.status).toBe(200);
+    expect(await overApi.json()).toMatchObject({
+      count: 1,
+      deadLetters: [{ ref: listed[0]?.ref, code: 'UNKNOWN_PROVINCE', replayable: true }],
+    });
+    const refused = await api('/admin/dead-letters/replay', {
+      method: 'POST',
+      body: { global: globalId },
+      token: null,
+    });
+    expect(refused.status).toBe(401);
+
     // The administrator adds the province and restarts the writer (it loads the tables at start).
     writeFileSync(join(mappings, 'provinces.csv'), provinces);
     await system.kill('primero-writer');
     await system.startService('primero-writer');
+    const apiDry = await api('/admin/dead-letters/replay', {
+      method: 'POST',
+      body: { global: globalId, dryRun: true, actor: 'admin-test' },
+    });
+    expect(await apiDry.json()).toMatchObject({
+      dryRun: true,
+      count: 1,
+      outcomes: [{ outcome: 'would-queue' }],
+    });
 
     const dry = await dlq(['replay', '--global', globalId, '--dry-run'], system.databaseUrl);
     expect(dry.code).toBe(0);
@@ -108,6 +142,11 @@ describe('dead-letter replay: unknown province, table extended, pnpm dlq replay'
     const writes = (await system.writes()).primero;
     const again = await dlq(['replay', '--global', globalId], system.databaseUrl);
     expect(again.code).toBe(3);
+    const againOverApi = await api('/admin/dead-letters/replay', {
+      method: 'POST',
+      body: { global: globalId },
+    });
+    expect(await againOverApi.json()).toMatchObject({ count: 0, outcomes: [] });
     await sleep(1_500);
     await system.settle();
     expect((await system.writes()).primero).toBe(writes);
