@@ -147,6 +147,14 @@ describe('console: sign-in, sessions, CSRF, pages', () => {
     expect(page.statusCode).toBe(303);
     expect(page.headers.location).toBe('/login?next=%2Fdead-letters%3Fstate%3Dall');
     expect((await client.request('GET', '/health/live')).statusCode).toBe(200);
+    // A stranger's unknown URL gets a page without forms, and no session is stored for it.
+    const sessions = async () =>
+      ((await pool.query('select count(*)::int as n from console.sessions')).rows[0] as { n: number }).n;
+    const before = await sessions();
+    const missing = await client.request('GET', '/wp-admin.php');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body).not.toContain('<form');
+    expect(await sessions()).toBe(before);
     const post = await client.request('POST', '/dead-letters/discard', {
       ref: `primero-writer/${deadLetterId}`,
       reason: 'x',

@@ -7,7 +7,7 @@ import type { MappingCheckResult } from '@pos/mapping-check';
 import type { PayloadCipher } from '@pos/messaging';
 import type { Readiness, Registry } from '@pos/runtime';
 import { registerHealthRoutes, registerMetricsRoute } from '@pos/runtime';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 
 import type { PollersClient } from '../adapters/pollers.client.ts';
@@ -139,7 +139,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         return sendPage(
           reply,
           messagePage(
-            pageContext(request, reply, deps),
+            pageContext(request, reply, deps, false),
             translator(languageOf(request))('auth.title'),
             translator(languageOf(request))('auth.expired'),
           ).value,
@@ -155,7 +155,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const t = translator(languageOf(request));
     return sendPage(
       reply,
-      messagePage(pageContext(request, reply, deps), t('error.notFound'), t('error.notFound')).value,
+      messagePage(
+        pageContext(request, reply, deps, signedIn(request)),
+        t('error.notFound'),
+        t('error.notFound'),
+      ).value,
       404,
     );
   });
@@ -166,14 +170,22 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       request.log.warn({ url: request.url, code: error.code }, 'form refused: no valid CSRF token');
       return sendPage(
         reply,
-        messagePage(pageContext(request, reply, deps), t('error.forbidden'), t('error.forbidden')).value,
+        messagePage(
+          pageContext(request, reply, deps, signedIn(request)),
+          t('error.forbidden'),
+          t('error.forbidden'),
+        ).value,
         403,
       );
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return sendPage(
         reply,
-        messagePage(pageContext(request, reply, deps), t('error.badRequest'), t('error.badRequest')).value,
+        messagePage(
+          pageContext(request, reply, deps, signedIn(request)),
+          t('error.badRequest'),
+          t('error.badRequest'),
+        ).value,
         error.statusCode,
       );
     }
@@ -186,10 +198,18 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const time = timeFormat(languageOf(request), deps.timeZone, t).at(now);
     return sendPage(
       reply,
-      messagePage(pageContext(request, reply, deps), t('error.server', { time }), t('error.server', { time }))
-        .value,
+      messagePage(
+        pageContext(request, reply, deps, signedIn(request)),
+        t('error.server', { time }),
+        t('error.server', { time }),
+      ).value,
       500,
     );
   });
   return app;
+}
+
+/** Whether the request has a signed-in session (an error may come before the session was read). */
+function signedIn(request: FastifyRequest): boolean {
+  return typeof (request as { session?: { user?: unknown } }).session?.user === 'string';
 }

@@ -27,6 +27,11 @@ export function pageContext(
   request: FastifyRequest,
   reply: FastifyReply,
   options: { timeZone: string },
+  /**
+   * False for the error pages of visitors who have not signed in: no forms, so no CSRF secret, so no session
+   * row stored for every unknown URL a stranger tries.
+   */
+  withForms = true,
 ): PageContext {
   const language = languageOf(request);
   const t = translator(language);
@@ -37,7 +42,7 @@ export function pageContext(
     time: timeFormat(language, options.timeZone, t),
     language,
     user: request.session.user,
-    csrf: reply.generateCsrf(),
+    csrf: withForms ? reply.generateCsrf() : '',
     notice,
     path: request.url.split('?')[0] ?? '/',
   };

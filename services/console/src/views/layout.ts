@@ -19,7 +19,7 @@ export interface PageContext {
   language: Language;
   /** The signed-in user; absent on the sign-in page. */
   user?: string | undefined;
-  /** The CSRF token every form of the page carries. */
+  /** The CSRF token every form of the page carries; empty on a page without forms. */
   csrf: string;
   notice?: Notice | undefined;
   /** The path of this page, where the language switch returns to. */
@@ -89,7 +89,7 @@ export function layout(ctx: PageContext, title: string, body: Html): Html {
                 </nav>`
               : ''
           }
-          ${languageSwitch(ctx)}
+          ${ctx.csrf ? languageSwitch(ctx) : ''}
           ${
             ctx.user
               ? html`<span class="muted">${t('auth.signedInAs', { user: ctx.user })}</span>
