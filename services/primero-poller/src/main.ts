@@ -74,7 +74,9 @@ const targetedReads = webhooks
         return readCases(pollDeps(poller.db, poller.deadLetters), recordIds, signal);
       },
       exclusive,
-      batchSize: config.PRIMERO_PAGE_SIZE,
+      // Small rounds, each committed on its own: a worker poll's burst of notices flows out as it is read,
+      // instead of every event waiting for the burst's last read.
+      batchSize: config.PRIMERO_MAX_CONCURRENCY * 2,
       pollNow: () => void started.poller?.pollLoop.trigger().catch(() => undefined),
       safetyPollIntervalMs: intervalMs,
       logger,

@@ -39,7 +39,7 @@ export interface TargetedReadOptions {
   read: (recordIds: readonly string[], signal: AbortSignal) => Promise<Map<string, TargetedReadOutcome>>;
   /** Runs `work` when no poll runs (targeted reads and polls share the fingerprints and `case_reads`). */
   exclusive: <T>(work: () => Promise<T>) => Promise<T>;
-  /** Cases read in one round (their events written in one transaction). */
+  /** Cases read in one round (concurrently; their events written in one transaction). */
   batchSize: number;
   /** A notice was dropped (too many waiting): poll instead, which reads every changed case. */
   pollNow: () => void;
