@@ -57,6 +57,13 @@ export interface SimulatorApp extends AppBase {
 
 export type DeployableApp = ServiceApp | SimulatorApp;
 
+/**
+ * Credentials that switch a feature on and are empty by default: a deployment may leave them unset (then they
+ * must not be set from anywhere but a Secret or .env either). `WEBHOOK_SECRET` turns on the primero-poller's
+ * webhook receiver, which waits for Primero to be configured to call it (docs/webhooks.md).
+ */
+export const optionalCredentials: ReadonlySet<string> = new Set(['WEBHOOK_SECRET']);
+
 /** URLs whose user-info carries a password, though their schema does not mark them secret. */
 const credentialUrls = ['DATABASE_URL', 'AMQP_URL'];
 const credentialName = /PASSWORD|TOKEN|SECRET|_KEY$/;

@@ -1,6 +1,14 @@
 import { ConfigError, loadConfig } from '@pos/runtime';
 
-import { appOfImage, apps, type DeployableApp, imageProblems, services, simulators } from './apps.ts';
+import {
+  appOfImage,
+  apps,
+  type DeployableApp,
+  imageProblems,
+  optionalCredentials,
+  services,
+  simulators,
+} from './apps.ts';
 import { type ComposeFile, composeServices, environmentOf, isMap, variableReferences } from './compose.ts';
 
 /** What the image built by the Dockerfile brings: its default env, and whether it has a HEALTHCHECK. */
@@ -64,6 +72,7 @@ export function composeEnvironmentProblems(file: ComposeFile, image: ImageFacts)
     const given = (variable: string) => env[variable] ?? image.env[variable];
     if (app.kind === 'service') {
       for (const credential of app.credentials) {
+        if (optionalCredentials.has(credential) && env[credential] === undefined) continue;
         if (!env[credential])
           problems.push(`${name}: set ${credential} (from .env): its default is the simulator's`);
       }

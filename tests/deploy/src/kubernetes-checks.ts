@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '@pos/runtime';
 import {
   appOfImage,
   imageProblems,
+  optionalCredentials,
   readRepositoryFile,
   type ServiceApp,
   services,
@@ -92,6 +93,7 @@ export function serviceWorkloadProblems(
       );
   }
   for (const credential of app.credentials) {
+    if (optionalCredentials.has(credential) && origins[credential] === undefined) continue;
     if (origins[credential] !== 'secret') {
       problems.push(
         `${where}: take ${credential} from a Secret (secretKeyRef), ${origins[credential] === undefined ? 'it is not set' : 'not from a ' + origins[credential]}`,
