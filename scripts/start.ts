@@ -118,6 +118,9 @@ const services: Part[] = (
     DATABASE_URL: withPath(serverDatabaseUrl, demoName),
     AMQP_URL: withPath(serverAmqpUrl, demoName),
     HTTP_PORT: String(port),
+    // As the image runs them (Dockerfile): 2 MB V8 semi-spaces, which keep each service's resident set
+    // about 100 MB lower under load (docs/benchmarks.md).
+    NODE_OPTIONS: [env.NODE_OPTIONS, '--max-semi-space-size=2'].filter(Boolean).join(' '),
     ADMIN_TOKEN: adminToken,
     ...(name.endsWith('-writer') ? { DEAD_LETTER_KEY: deadLetterKey } : {}),
     POLL_INTERVAL_MS: pollIntervalMs,
