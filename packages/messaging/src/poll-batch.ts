@@ -57,7 +57,8 @@ export interface PollBatch {
  * malformed records, so each poller only reads its upstream and maps.
  */
 export function startPollBatch(deps: PollBatchDeps): PollBatch {
-  const candidates = new Map<string, OutboxEvent>();
+  /** The events to write if their fingerprint changed, made only then (an event id costs random bytes). */
+  const candidates = new Map<string, () => OutboxEvent>();
   const fingerprints = new Map<string, string>();
   const mapped: string[] = [];
   let rejected = 0;
@@ -70,18 +71,24 @@ export function startPollBatch(deps: PollBatchDeps): PollBatch {
       const fingerprint = sha256(deps.fingerprintText(content));
       const key = `case:${subject}`;
       fingerprints.set(key, fingerprint);
-      const event = makeEvent(
-        caseRoute,
-        { ...content, fingerprint },
-        { source: deps.source, subject, occurredAt: deps.now() },
-      );
-      candidates.set(key, { route: caseRoute, event });
+      const occurredAt = deps.now();
+      candidates.set(key, () => ({
+        route: caseRoute,
+        event: makeEvent(
+          caseRoute,
+          { ...content, fingerprint },
+          { source: deps.source, subject, occurredAt },
+        ),
+      }));
     },
     decision: (subject, referralKey, data) => {
       const key = `decision:${subject}:${referralKey}`;
       fingerprints.set(key, sha256(deps.fingerprintText(data)));
-      const event = makeEvent(decisionRoute, data, { source: deps.source, subject, occurredAt: deps.now() });
-      candidates.set(key, { route: decisionRoute, event });
+      const occurredAt = deps.now();
+      candidates.set(key, () => ({
+        route: decisionRoute,
+        event: makeEvent(decisionRoute, data, { source: deps.source, subject, occurredAt }),
+      }));
     },
     mapped: (sourceId) => void mapped.push(sourceId),
     reject: async ({ sourceId, code, reason, content }) => {
@@ -104,7 +111,9 @@ export function startPollBatch(deps: PollBatchDeps): PollBatch {
     },
     commit: async (alsoWrite) => {
       const changed = await changedFingerprints(deps.db, fingerprints);
-      const events = [...candidates].filter(([key]) => changed.has(key)).map(([, event]) => withTrace(event));
+      const events = [...candidates]
+        .filter(([key]) => changed.has(key))
+        .map(([, makeOutboxEvent]) => withTrace(makeOutboxEvent()));
       await commitPoll(deps.db, deps.schema, {
         events,
         fingerprints: new Map([...fingerprints].filter(([key]) => changed.has(key))),
