@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { System } from '@pos/e2e';
@@ -7,6 +6,7 @@ import { primeroSimState } from '@pos/sim-primero';
 import { type Infra, startBenchSystem, waitUntilSynced } from '../bench-system.ts';
 import { round } from '../process-meter.ts';
 import { percentile } from '../stats.ts';
+import { expectOk, ngos, referInPrimero } from './primero-referral.ts';
 
 export interface LatencyFigures {
   changes: number;
@@ -26,8 +26,6 @@ export interface LiveResult {
   /** An NGO client referred to MoSVY until the Primero case exists. */
   oscarToPrimero: LatencyFigures;
 }
-
-const ngos = ['cif', 'holt', 'mtp', 'tlc'];
 
 /**
  * Live latency: on a running sync (rate limits at their defaults), `changes` changes each way at `rate` per
@@ -92,7 +90,7 @@ export async function runLive(
     for (let i = 0; i < options.changes; i += 1) {
       await sleep(Math.max(0, started + i * periodMs - Date.now()));
       made.push(
-        referInPrimero(system, i).then((caseId) => {
+        referInPrimero(system, i, 'Live').then((caseId) => {
           toOscar.set(caseId, { madeAt: Date.now() });
           waitingOscar.add(caseId);
         }),
@@ -121,52 +119,6 @@ export async function runLive(
   }
 }
 
-/** A MoSVY manager registers a child with a service for an NGO and refers it (two Primero API calls). */
-async function referInPrimero(system: System, i: number): Promise<string> {
-  const ngo = ngos[i % ngos.length] ?? 'cif';
-  const id = randomUUID();
-  const caseId = randomUUID();
-  const serviceId = randomUUID();
-  await expectOk(
-    system.primeroApi('POST', '/api/v2/cases', {
-      data: {
-        id,
-        case_id: caseId,
-        module_id: 'primeromodule-cp',
-        name_first: `Live${i}`,
-        name_last: 'Referral',
-        sex: i % 2 === 0 ? 'female' : 'male',
-        date_of_birth: '2014-03-01',
-        location_current: '12010203',
-        risk_level: 'medium',
-        consent_for_services: true,
-        disclosure_other_orgs: true,
-        services_section: [
-          {
-            unique_id: serviceId,
-            service_response_type: 'referral_to_oscar',
-            service_type: 'counselling',
-            service_implementing_agency: `agency-${ngo}`,
-            service_implementing_agency_individual: `agency-${ngo}-user`,
-          },
-        ],
-      },
-    }),
-  );
-  await expectOk(
-    system.primeroApi('POST', `/api/v2/cases/${id}/referrals`, {
-      data: {
-        transitioned_to: `agency-${ngo}-user`,
-        transitioned_to_agency: `agency-${ngo}`,
-        service: 'counselling',
-        service_record_id: serviceId,
-        notes: 'live change',
-      },
-    }),
-  );
-  return caseId;
-}
-
 /** An NGO case worker registers a child in OSCaR and refers the child to MoSVY. */
 async function referInOscar(system: System, i: number): Promise<string> {
   const response = await expectOk(
@@ -186,16 +138,6 @@ async function referInOscar(system: System, i: number): Promise<string> {
     }),
   );
   return String((response as { global_id: unknown }).global_id);
-}
-
-async function expectOk(call: Promise<{ status: number; body: unknown }>): Promise<unknown> {
-  const response = await call;
-  if (response.status >= 300) {
-    throw new Error(
-      `a live change answered ${response.status}: ${JSON.stringify(response.body).slice(0, 300)}`,
-    );
-  }
-  return response.body;
 }
 
 function figures(

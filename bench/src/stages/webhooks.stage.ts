@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { System } from '@pos/e2e';
@@ -6,6 +5,7 @@ import { System } from '@pos/e2e';
 import { type Infra, simStats, waitUntilSynced } from '../bench-system.ts';
 import { round } from '../process-meter.ts';
 import { percentile } from '../stats.ts';
+import { referInPrimero } from './primero-referral.ts';
 
 export interface WebhooksResult {
   /** The simulator's webhook worker delay (delayed_job's poll), and the primero-poller's safety poll. */
@@ -40,8 +40,6 @@ export interface WebhooksResult {
     requestsPerDayAt1sPolling: number;
   };
 }
-
-const ngos = ['cif', 'holt', 'mtp', 'tlc'];
 
 /**
  * Webhooks on, against the simulator's Primero-like worker (default 5 s) and a 5-minute safety poll: the
@@ -101,7 +99,10 @@ export async function runWebhooks(
     const made: Array<Promise<void>> = [];
     for (let i = 0; i < options.referrals; i += 1) {
       await sleep(Math.max(0, started + i * periodMs - Date.now()));
-      made.push(referInPrimero(system, i, waiting));
+      // Timed from the moment the referral is sent (its answer may come after the notice's read has begun).
+      made.push(
+        referInPrimero(system, i, 'Hook', (caseId) => waiting.set(caseId, Date.now())).then(() => undefined),
+      );
     }
     await Promise.all(made);
     const burstSeconds = (Date.now() - started) / 1000;
@@ -186,62 +187,6 @@ function difference(after: Record<string, number>, before: Record<string, number
 }
 
 const total = (requests: Record<string, number>) => Object.values(requests).reduce((a, b) => a + b, 0);
-
-/** A MoSVY manager registers a child with a service for an NGO and refers it; timed from the referral. */
-async function referInPrimero(system: System, i: number, waiting: Map<string, number>): Promise<void> {
-  const ngo = ngos[i % ngos.length] ?? 'cif';
-  const id = randomUUID();
-  const caseId = randomUUID();
-  const serviceId = randomUUID();
-  await expectOk(
-    system.primeroApi('POST', '/api/v2/cases', {
-      data: {
-        id,
-        case_id: caseId,
-        module_id: 'primeromodule-cp',
-        name_first: `Hook${i}`,
-        name_last: 'Referral',
-        sex: i % 2 === 0 ? 'female' : 'male',
-        date_of_birth: '2014-03-01',
-        location_current: '12010203',
-        risk_level: 'medium',
-        consent_for_services: true,
-        disclosure_other_orgs: true,
-        services_section: [
-          {
-            unique_id: serviceId,
-            service_response_type: 'referral_to_oscar',
-            service_type: 'counselling',
-            service_implementing_agency: `agency-${ngo}`,
-            service_implementing_agency_individual: `agency-${ngo}-user`,
-          },
-        ],
-      },
-    }),
-  );
-  const referral = expectOk(
-    system.primeroApi('POST', `/api/v2/cases/${id}/referrals`, {
-      data: {
-        transitioned_to: `agency-${ngo}-user`,
-        transitioned_to_agency: `agency-${ngo}`,
-        service: 'counselling',
-        service_record_id: serviceId,
-        notes: 'webhook change',
-      },
-    }),
-  );
-  // From the moment the referral is saved (its answer may come after the notice's read has begun).
-  waiting.set(caseId, Date.now());
-  await referral;
-}
-
-async function expectOk(call: Promise<{ status: number; body: unknown }>): Promise<unknown> {
-  const response = await call;
-  if (response.status >= 300) {
-    throw new Error(`a referral answered ${response.status}: ${JSON.stringify(response.body).slice(0, 300)}`);
-  }
-  return response.body;
-}
 
 /** The issue's targets for webhooks: p95 within the worker delay and a second, a quiet day ≤ 300 requests. */
 export function webhookTargets(
