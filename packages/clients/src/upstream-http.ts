@@ -158,10 +158,20 @@ export function createTransport(options: TransportOptions): Send {
 
   async function exchange(request: HttpRequest, url: string): Promise<HttpResponse> {
     counters.requests += 1;
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
+    // A timer cleared as soon as the exchange ends, not AbortSignal.timeout(): that one lives until it
+    // fires (a minute by default), holding its signal and the async context it was made in — the request's
+    // span — so a busy client kept thousands of finished requests in memory.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, options.timeoutMs);
+    const abortWithCaller = () => controller.abort();
+    if (request.signal?.aborted) controller.abort();
+    else request.signal?.addEventListener('abort', abortWithCaller, { once: true });
     const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
-    const init: RequestInit = { method: request.method, headers, signal };
+    const init: RequestInit = { method: request.method, headers, signal: controller.signal };
     if (request.body !== undefined) {
       headers['content-type'] = 'application/json';
       init.body = JSON.stringify(request.body);
@@ -176,7 +186,7 @@ export function createTransport(options: TransportOptions): Send {
       if (request.signal?.aborted) {
         throw fail(request, { code: 'ABORTED', retryable: true, details: ['aborted by the caller'] });
       }
-      if (timeout.aborted) {
+      if (timedOut) {
         throw fail(request, {
           code: 'TIMEOUT',
           retryable: true,
@@ -184,6 +194,9 @@ export function createTransport(options: TransportOptions): Send {
         });
       }
       throw fail(request, { code: 'NETWORK', retryable: true, details: networkDetails(error) });
+    } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', abortWithCaller);
     }
 
     const body = parseBody(text);

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { getEventListeners } from 'node:events';
+
+import { describe, expect, it, vi } from 'vitest';
 
 import { createOscarClient } from '../src/oscar.client.ts';
 import { createPrimeroClient } from '../src/primero.client.ts';
@@ -148,6 +150,38 @@ describe('Primero requests', () => {
     });
     const timeout = await caught(hanging.getCase('ee03c7e4-46bd-40ed-9312-01ce08515f1a'));
     expect(timeout).toMatchObject({ code: 'TIMEOUT', retryable: true, status: undefined });
+  });
+
+  it('clears its timeout once a request has ended, and still times out one that hangs', async () => {
+    // AbortSignal.timeout() would live a minute after each request, holding its span; a plain timer is
+    // cleared at once. Faked timers see it (AbortSignal.timeout's own timer they cannot see, nor advance).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let hang = false;
+      const primero = createPrimeroClient({
+        ...basic,
+        timeoutMs: 60_000,
+        fetch: (_input, init) =>
+          hang
+            ? new Promise((_resolve, reject) => {
+                init.signal?.addEventListener('abort', () => reject(new Error('aborted')));
+              })
+            : Promise.resolve(json(200, { data: { id: 'ee03c7e4-46bd-40ed-9312-01ce08515f1a' } })),
+      });
+      const caller = new AbortController();
+      for (let i = 0; i < 3; i += 1) {
+        await primero.getCase('ee03c7e4-46bd-40ed-9312-01ce08515f1a', { signal: caller.signal });
+      }
+      expect(vi.getTimerCount()).toBe(0);
+      expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+
+      hang = true;
+      const pending = caught(primero.getCase('ee03c7e4-46bd-40ed-9312-01ce08515f1a'));
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(await pending).toMatchObject({ code: 'TIMEOUT', retryable: true });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('maps a caller abort to ABORTED', async () => {
