@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 const impureModules = ['pg', 'kysely', 'amqplib', 'fastify', 'undici', 'pino', '@opentelemetry/*', 'node:*'];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.toolchain/**', '**/.tsbuild/**', 'coverage/**'] },
+  { ignores: ['**/node_modules/**', '.toolchain/**', '**/.tsbuild/**', 'coverage/**', '**/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

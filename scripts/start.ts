@@ -1,6 +1,6 @@
 // `pnpm start`: runs the whole sync locally — both simulators (seeded) and the four services — against the
 // local Postgres and RabbitMQ, prints where to look, and stops everything cleanly on Ctrl-C or SIGTERM.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -10,6 +10,7 @@ import { createOscarClient, createPrimeroClient } from '@pos/clients';
 import { hashPassword } from '@pos/console/password-hash';
 import { buildCutoverReport, primeFromOscar, renderCutoverReport } from '@pos/cutover';
 import { httpTransport, loadMappingTablesSync, seedJointWorld } from '@pos/joint-seed';
+import { serviceProcessEnv } from '@pos/runtime/process-env';
 import pg from 'pg';
 
 import { requireServers } from './required-servers.ts';
@@ -27,6 +28,14 @@ if (!required.ok) {
   process.exit(1);
 }
 const servers = required.servers;
+// Every part runs as the image runs it: bundled (`pnpm build`), made fresh from the sources at each start.
+const built = spawnSync(process.execPath, [`${root}scripts/build.ts`], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+if (built.status !== 0) {
+  console.error('pnpm build failed (above): nothing was started');
+  process.exit(1);
+}
 const { databaseUrl: serverDatabaseUrl, amqpUrl: serverAmqpUrl, managementBaseUrl } = servers;
 /** The demo's own database and vhost, made fresh at every start: the simulators start fresh too. */
 const demoName = env.DEMO_NAME ?? 'primero_oscar_sync_demo';
@@ -90,14 +99,14 @@ interface Part {
 const sims: Part[] = [
   {
     name: 'primero-sim',
-    entry: 'sims/primero/src/main.ts',
+    entry: 'sims/primero/dist/main.js',
     env: { PORT: env.PRIMERO_SIM_PORT ?? '4010' },
     readyUrl: `http://127.0.0.1:${env.PRIMERO_SIM_PORT ?? '4010'}/api/v2/primero`,
     note: `Primero simulator   http://127.0.0.1:${env.PRIMERO_SIM_PORT ?? '4010'}/api/v2  (control: /_control/, x-control-token: ${controlToken})`,
   },
   {
     name: 'oscar-sim',
-    entry: 'sims/oscar/src/main.ts',
+    entry: 'sims/oscar/dist/main.js',
     env: { PORT: env.OSCAR_SIM_PORT ?? '4020' },
     readyUrl: `http://127.0.0.1:${env.OSCAR_SIM_PORT ?? '4020'}/api/v1/organizations`,
     note: `OSCaR simulator     http://127.0.0.1:${env.OSCAR_SIM_PORT ?? '4020'}/api/v1  (control: /_control/, x-control-token: ${controlToken})`,
@@ -113,14 +122,15 @@ const services: Part[] = (
   ] as const
 ).map(([name, port]) => ({
   name,
-  entry: `services/${name}/src/main.ts`,
+  entry: `services/${name}/dist/main.js`,
   env: {
     DATABASE_URL: withPath(serverDatabaseUrl, demoName),
     AMQP_URL: withPath(serverAmqpUrl, demoName),
     HTTP_PORT: String(port),
-    // As the image runs them (Dockerfile): 2 MB V8 semi-spaces, which keep each service's resident set
-    // about 100 MB lower under load (docs/benchmarks.md).
-    NODE_OPTIONS: [env.NODE_OPTIONS, '--max-semi-space-size=2'].filter(Boolean).join(' '),
+    // As the image runs them (Dockerfile): V8's heap and glibc's arenas sized for a service, not for the
+    // machine (docs/benchmarks.md).
+    MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? serviceProcessEnv.MALLOC_ARENA_MAX,
+    NODE_OPTIONS: [serviceProcessEnv.NODE_OPTIONS, env.NODE_OPTIONS].filter(Boolean).join(' '),
     ADMIN_TOKEN: adminToken,
     ...(name.endsWith('-writer') ? { DEAD_LETTER_KEY: deadLetterKey } : {}),
     POLL_INTERVAL_MS: pollIntervalMs,
@@ -137,7 +147,7 @@ const services: Part[] = (
 const consolePort = portBase + 4;
 const consolePart: Part = {
   name: 'console',
-  entry: 'services/console/src/main.ts',
+  entry: 'services/console/dist/main.js',
   env: {
     DATABASE_URL: withPath(serverDatabaseUrl, demoName),
     AMQP_URL: withPath(serverAmqpUrl, demoName),

@@ -76,6 +76,8 @@ export async function startBenchSystem(
   const system = new System({
     ...infra,
     label: options.label,
+    // What the image runs (`pnpm build`'s bundles, which run.ts makes first).
+    entry: 'bundles',
     env: {
       POLL_INTERVAL_MS: String(options.pollIntervalMs),
       PARTITIONS: '4',

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 
+import { serviceProcessEnv } from '@pos/runtime/process-env';
+
 /** The services' NODE_OPTIONS in the image (Dockerfile), which the bench runs them with unless told otherwise. */
-export const serviceNodeOptions = '--max-semi-space-size=2';
+export const serviceNodeOptions = serviceProcessEnv.NODE_OPTIONS;
 
 export const stageNames = ['backfill', 'ceiling', 'live', 'poll', 'webhooks', 'legacy'] as const;
 export type StageName = (typeof stageNames)[number];
@@ -49,7 +51,8 @@ export const usage = `pnpm bench [options]
   --seed N                 seed of both simulators                                    default 42
   --poll-interval-ms N     POLL_INTERVAL_MS of both pollers                           default 1000
   --cursor-overlap-ms N    CURSOR_OVERLAP_MS of the primero-poller                    default 60000
-  --node-options="…"       NODE_OPTIONS of the services, as the image sets it         default --max-semi-space-size=2
+  --node-options="…"       NODE_OPTIONS of the services                               default the image's:
+                           ${serviceNodeOptions}
   --live-changes N         live changes per direction                                 default 200
   --live-rate R            live changes per second per direction                      default 2.5
   --polls N                polls per poller counted by the poll stage                 default 20
@@ -142,7 +145,7 @@ export function parseOptions(
       (n) => Number.isInteger(n) && n >= 0,
       'a whole number of milliseconds',
     ),
-    // The image's NODE_OPTIONS (Dockerfile): a young generation of 2 MB semi-spaces instead of V8's 16–32 MB.
+    // The image's NODE_OPTIONS (Dockerfile): V8's heap sized for a service, not for the machine.
     nodeOptions: typeof values['node-options'] === 'string' ? values['node-options'] : serviceNodeOptions,
     liveChanges: number('live-changes', 200, whole, 'a whole number above 0'),
     liveRate: number('live-rate', 2.5, (n) => n > 0 && n <= 50, 'a rate from above 0 to 50 per second'),

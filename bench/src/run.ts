@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { serviceProcessEnv } from '@pos/runtime/process-env';
 import { startInfrastructure } from '@pos/testkit/infrastructure';
 
-import { type BenchSystem, stopAllBenchSystems } from './bench-system.ts';
+import { type BenchSystem, serviceNames, stopAllBenchSystems } from './bench-system.ts';
 import { describeMachine, loadAverages } from './machine.ts';
 import { parseOptions, usage } from './options.ts';
 import { type BenchReport, conclude, renderReport } from './report.ts';
@@ -19,6 +21,7 @@ import { runWebhooks } from './stages/webhooks.stage.ts';
  * `<out>/<date>.json`. Not a test: it asserts nothing, it measures (bench/test runs a small one).
  */
 const root = new URL('../../', import.meta.url).pathname;
+const serviceFolders = serviceNames.map((name) => `services/${name}`);
 const parsed = parseOptions(process.argv.slice(2), join(root, 'bench/results'));
 if (parsed.ok === 'help') {
   console.log(usage);
@@ -30,10 +33,19 @@ if (!parsed.ok) {
 }
 const options = parsed.options;
 const log = (line: string) => console.error(line);
+// The services run as the image runs them: bundled (`pnpm build`), made fresh from the sources here.
+const built = spawnSync(process.execPath, [join(root, 'scripts/build.ts'), ...serviceFolders], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+if (built.status !== 0) {
+  console.error('bench: pnpm build failed (above); nothing was measured');
+  process.exit(1);
+}
 const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\..*/, '');
 
 const serviceEnv: Record<string, string> = {
   CURSOR_OVERLAP_MS: String(options.cursorOverlapMs),
+  MALLOC_ARENA_MAX: serviceProcessEnv.MALLOC_ARENA_MAX,
   ...(options.nodeOptions === '' ? {} : { NODE_OPTIONS: options.nodeOptions }),
 };
 // Ctrl-C (or a SIGTERM) stops the services and drops the databases and vhosts made so far.

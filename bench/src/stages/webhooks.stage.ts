@@ -62,6 +62,7 @@ export async function runWebhooks(
   const system = new System({
     ...infra,
     label: 'bench_webhooks',
+    entry: 'bundles',
     webhooks: { workerPollMs: options.workerDelayMs, safetyPollMs: options.safetyPollMs },
     env: {
       POLL_INTERVAL_MS: String(options.safetyPollMs),

@@ -39,6 +39,11 @@ export interface SystemOptions {
    * poller polls only when asked (its safety poll an hour apart), and the oscar-writer reports sync statuses.
    */
   webhooks?: { workerPollMs?: number; safetyPollMs?: number };
+  /**
+   * What the services run: their TypeScript sources (`src/main.ts`, the default: a test sees an edit at
+   * once), or the bundles of `pnpm build` (`dist/main.js`, what the image and `pnpm start` run; build first).
+   */
+  entry?: 'sources' | 'bundles';
 }
 
 export interface JsonResponse {
@@ -172,7 +177,7 @@ export class System {
   async startService(name: ServiceName): Promise<ServiceProcess> {
     const own = this.serviceEnv.get(name);
     const proc = await startServiceProcess({
-      entry: `${root}services/${name}/src/main.ts`,
+      entry: this.entryOf(name),
       env: { ...this.env, ...own?.env },
       ...(own?.port === undefined ? {} : { port: own.port }),
     });
@@ -186,7 +191,7 @@ export class System {
    */
   async startReplica(name: 'primero-writer' | 'oscar-writer', index: number): Promise<ServiceProcess> {
     const proc = await startServiceProcess({
-      entry: `${root}services/${name}/src/main.ts`,
+      entry: this.entryOf(name),
       env: { ...this.env, WRITER_REPLICA_INDEX: String(index) },
     });
     this.replicas.push(proc);
@@ -194,6 +199,12 @@ export class System {
   }
 
   readonly replicas: ServiceProcess[] = [];
+
+  private entryOf(name: ServiceName): string {
+    return this.options.entry === 'bundles'
+      ? `${root}services/${name}/dist/main.js`
+      : `${root}services/${name}/src/main.ts`;
+  }
 
   /** Kills one service the hard way (SIGKILL: no shutdown stages, nothing drained). */
   async kill(name: ServiceName): Promise<void> {
