@@ -5,7 +5,7 @@ import { caseKeysOf } from './core/case-keys.ts';
 import type { FailureInfo } from './core/failure.ts';
 import { progressKeyOf } from './core/ordering.ts';
 import type { Delivery } from './delivery.ts';
-import { findInboxOutcome, findSubjectProgress } from './inbox.repository.ts';
+import { findInboxState } from './inbox.repository.ts';
 import type { InboxDatabase } from './tables.ts';
 
 export interface CaseKeys {
@@ -64,7 +64,13 @@ export async function classifyDelivery(
   const keys = caseKeysOf(event);
   const id = event.metadata.eventId;
 
-  const outcome = await findInboxOutcome(db, id);
+  const progressKey = progressKeyOf(route, event);
+  // Both reads in one round trip; the decisions still go duplicate, then poison, then stale.
+  const { outcome, lastApplied: newer } = await findInboxState(db, {
+    eventId: id,
+    subject: event.metadata.subject,
+    progressKey,
+  });
   if (outcome !== null) return { kind: 'duplicate', outcome };
   if (delivery.deliveryCount >= options.poisonCount) {
     return {
@@ -77,8 +83,6 @@ export async function classifyDelivery(
       keys,
     };
   }
-  const progressKey = progressKeyOf(route, event);
-  const newer = await findSubjectProgress(db, event.metadata.subject, progressKey);
   if (newer !== null && newer >= id) return { kind: 'stale', event, progressKey, newer };
   if (!options.handles(route as RoutingKey)) {
     return {
