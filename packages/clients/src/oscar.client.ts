@@ -1,6 +1,7 @@
 import { badEnvelope, checkBody, expectRecordArray, shapeOf } from './envelope.ts';
 import type { RequestRecord, UnknownRecord } from './json.ts';
 import { clip, isRecord, isStructuralToken } from './json.ts';
+import { readRecordList } from './streamed-list.ts';
 import { UpstreamError } from './upstream-error.ts';
 import type {
   CallOptions,
@@ -43,6 +44,11 @@ export interface ListClientsOptions extends CallOptions {
   sinceDate?: string;
 }
 
+export interface ClientBatchesOptions extends ListClientsOptions {
+  /** Clients handed to `onBatch` at a time. */
+  batchSize: number;
+}
+
 export interface UpsertResult {
   /** The Primero `case_id` OSCaR stored (`external_id`), as OSCaR echoes it; null or `''` when it has none. */
   externalId: string | null;
@@ -52,6 +58,16 @@ export interface UpsertResult {
 export interface OscarClient {
   /** `GET /api/v1/organizations/clients`: every shared client in one response (OSCaR has no paging). */
   listClients(options?: ListClientsOptions): Promise<UnknownRecord[]>;
+  /**
+   * The same list, read as it arrives: `onBatch` gets the clients `batchSize` at a time, and the rest of
+   * the response is read only once it has returned, so memory holds one batch instead of the whole list.
+   * Resolves to the number of clients read. A body of the wrong shape fails as `listClients` fails, possibly
+   * after some batches were handed on.
+   */
+  forEachClientBatch(
+    options: ClientBatchesOptions,
+    onBatch: (clients: UnknownRecord[]) => Promise<void>,
+  ): Promise<number>;
   /** `POST /api/v1/organizations/clients/upsert` with `{ organization: record }`: one referral or client. */
   upsertClient(organization: RequestRecord, options?: CallOptions): Promise<UpsertResult>;
   /** `PUT /api/v1/organizations/clients/update_links` with `{ data: items }`. No request when `items` is empty. */
@@ -180,6 +196,19 @@ export function createOscarClient(options: OscarClientOptions): OscarClient {
     response,
   });
 
+  /** `GET /api/v1/organizations/clients`, since the day asked for. */
+  function clientListRequest(list: ListClientsOptions): HttpRequest {
+    const query: Array<[string, string]> = [];
+    if (list.sinceDate !== undefined) query.push(['since_date', `${checkDate(list.sinceDate)} 00:00:00`]);
+    return {
+      method: 'GET',
+      template: '/api/v1/organizations/clients',
+      path: '/api/v1/organizations/clients',
+      query,
+      signal: list.signal,
+    };
+  }
+
   /** `{ "message": "Record saved." }` */
   function expectSaved(request: HttpRequest, response: HttpResponse): string {
     const body = response.body;
@@ -209,16 +238,29 @@ export function createOscarClient(options: OscarClientOptions): OscarClient {
 
   return {
     async listClients(list = {}) {
-      const query: Array<[string, string]> = [];
-      if (list.sinceDate !== undefined) query.push(['since_date', `${checkDate(list.sinceDate)} 00:00:00`]);
-      const request: HttpRequest = {
-        method: 'GET',
-        template: '/api/v1/organizations/clients',
-        path: '/api/v1/organizations/clients',
-        query,
-        signal: list.signal,
-      };
+      const request = clientListRequest(list);
       return expectRecordArray(context(request, await call(request)), 'data');
+    },
+
+    async forEachClientBatch(list, onBatch) {
+      const request = clientListRequest(list);
+      const response = await call({
+        ...request,
+        readBody: (chunks) =>
+          readRecordList(chunks, {
+            key: 'data',
+            batchSize: list.batchSize,
+            onBatch,
+            invalid: ({ detail, retryable }) =>
+              upstreamFailure('oscar', counters, request, {
+                code: 'BAD_RESPONSE',
+                status: 200,
+                retryable,
+                details: [detail],
+              }),
+          }),
+      });
+      return response.body as number;
     },
 
     async upsertClient(organization, perCall = {}) {

@@ -59,6 +59,12 @@ export interface HttpRequest {
   /** Sent as JSON when defined. */
   body?: unknown;
   signal?: AbortSignal | undefined;
+  /**
+   * Reads a 2xx body as it arrives instead of whole (a long list handed on a batch at a time); what it returns
+   * becomes the response's `body`. A failure of the stream reaches it as an `UpstreamError` (NETWORK,
+   * TIMEOUT, ABORTED); what it throws itself is passed on unchanged. The timeout covers the reading.
+   */
+  readBody?: (chunks: AsyncIterable<Uint8Array>) => Promise<unknown>;
 }
 
 export interface HttpResponse {
@@ -93,6 +99,29 @@ export type Send = (request: HttpRequest) => Promise<HttpResponse>;
 export const maxRequestLineBytes = 1000;
 
 const notJson = Symbol('not JSON');
+
+/** A response body's chunks, a failure to read them turned into the exchange's own error. */
+async function* chunksOf(
+  body: ReadableStream<Uint8Array>,
+  interrupted: (error: unknown) => UpstreamError,
+): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      let next: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        next = await reader.read();
+      } catch (error) {
+        throw interrupted(error);
+      }
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // The reader stopped early (it failed, or it has what it needs): let go of the connection.
+    await reader.cancel().catch(() => undefined);
+  }
+}
 
 /** Normalises and checks a base URL; the message says how to fix a bad one. */
 export function parseBaseUrl(system: UpstreamSystem, baseUrl: string): string {
@@ -177,23 +206,37 @@ export function createTransport(options: TransportOptions): Send {
       init.body = JSON.stringify(request.body);
     }
 
-    let response: Response;
-    let text: string;
-    try {
-      response = await options.fetch(url, init);
-      text = await response.text();
-    } catch (error) {
+    /** Why the exchange broke off before its body was whole. */
+    const interrupted = (error: unknown): UpstreamError => {
       if (request.signal?.aborted) {
-        throw fail(request, { code: 'ABORTED', retryable: true, details: ['aborted by the caller'] });
+        return fail(request, { code: 'ABORTED', retryable: true, details: ['aborted by the caller'] });
       }
       if (timedOut) {
-        throw fail(request, {
+        return fail(request, {
           code: 'TIMEOUT',
           retryable: true,
           details: [`no complete response within ${options.timeoutMs} ms`],
         });
       }
-      throw fail(request, { code: 'NETWORK', retryable: true, details: networkDetails(error) });
+      return fail(request, { code: 'NETWORK', retryable: true, details: networkDetails(error) });
+    };
+
+    let response: Response;
+    let text: string;
+    let streaming = false;
+    try {
+      response = await options.fetch(url, init);
+      const { readBody } = request;
+      if (readBody !== undefined && response.ok && response.body !== null) {
+        streaming = true;
+        const body = await readBody(chunksOf(response.body, interrupted));
+        return { status: response.status, headers: response.headers, body };
+      }
+      text = await response.text();
+    } catch (error) {
+      // From a streamed body: already an UpstreamError, or the reader's own failure, passed on as it is.
+      if (streaming) throw error;
+      throw interrupted(error);
     } finally {
       clearTimeout(timer);
       request.signal?.removeEventListener('abort', abortWithCaller);

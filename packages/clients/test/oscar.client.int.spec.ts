@@ -120,6 +120,41 @@ describe('OSCaR client: auth', () => {
     expect(oscar.stats()).toMatchObject({ logins: 1, retries: 0, requests: 3 });
   });
 
+  it('reads the list a batch at a time, the same clients as listClients', async () => {
+    const oscar = client();
+    for (let i = 0; i < 5; i += 1) await referredClient();
+    const whole = await oscar.listClients({ sinceDate: '2025-08-01' });
+    const batches: string[][] = [];
+    const read = await oscar.forEachClientBatch(
+      { sinceDate: '2025-08-01', batchSize: 2 },
+      async (clients) => {
+        batches.push(clients.map((item) => String(item.global_id)));
+      },
+    );
+    expect(read).toBe(whole.length);
+    expect(batches.flat()).toEqual(whole.map((item) => String(item.global_id)));
+    expect(batches.every((batch) => batch.length <= 2)).toBe(true);
+    expect(batches.length).toBe(Math.ceil(whole.length / 2));
+  });
+
+  it("passes on a batch handler's own failure, and fails on an error status as listClients does", async () => {
+    const oscar = client();
+    await referredClient();
+    const own = new Error('the poller failed');
+    await expect(
+      oscar.forEachClientBatch({ batchSize: 1 }, async () => {
+        throw own;
+      }),
+    ).rejects.toBe(own);
+    await control('PUT', '/_control/faults', {
+      errorRate: 1,
+      errorStatus: 500,
+      paths: '^/api/v1/organizations/clients$',
+    });
+    const error = await caught(oscar.forEachClientBatch({ batchSize: 1 }, async () => undefined));
+    expect(error).toMatchObject({ system: 'oscar', status: 500, retryable: true });
+  });
+
   it('signs in again when the token expires within an hour', async () => {
     let now = Date.parse('2025-08-02T09:00:00.000Z');
     const oscar = client({ now: () => now });

@@ -241,6 +241,48 @@ describe('OSCaR requests', () => {
   });
 });
 
+describe("OSCaR's list read as it arrives", () => {
+  const signedIn = { 'access-token': 't', client: 'c', uid: 'u', expiry: '4102444800' };
+
+  it('reports a connection lost mid-list as NETWORK, retryable, after the batches already handed on', async () => {
+    const fetch: FetchLike = async (input) => {
+      if (input.endsWith('/sign_in')) return json(200, {}, signedIn);
+      const encoder = new TextEncoder();
+      let sent = false;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent) {
+            controller.error(new TypeError('terminated'));
+            return;
+          }
+          sent = true;
+          controller.enqueue(encoder.encode('{"data": [{"global_id": "a"}, {"global_id": "b"}, {"glo'));
+        },
+      });
+      return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const oscar = createOscarClient({ baseUrl: 'http://oscar.test', email: 'e', password: 'p', fetch });
+    const handed: unknown[] = [];
+    const error = await caught(
+      oscar.forEachClientBatch({ batchSize: 1 }, async (clients) => {
+        handed.push(...clients.map((client) => client.global_id));
+      }),
+    );
+    expect(error).toMatchObject({ code: 'NETWORK', retryable: true });
+    expect(handed).toEqual(['a', 'b']);
+  });
+
+  it('reports a list of the wrong shape as a permanent BAD_RESPONSE', async () => {
+    const { fetch } = recordingFetch((url) =>
+      url.pathname.endsWith('/sign_in') ? json(200, {}, signedIn) : json(200, { clients: [] }),
+    );
+    const oscar = createOscarClient({ baseUrl: 'http://oscar.test', email: 'e', password: 'p', fetch });
+    const error = await caught(oscar.forEachClientBatch({ batchSize: 10 }, async () => undefined));
+    expect(error).toMatchObject({ code: 'BAD_RESPONSE', retryable: false });
+    expect(error.message).toContain('data is missing');
+  });
+});
+
 describe('exchange observer', () => {
   it('sees each exchange with its path template, status, error code and duration, never an id', async () => {
     const id = 'ee03c7e4-46bd-40ed-9312-01ce08515f1a';

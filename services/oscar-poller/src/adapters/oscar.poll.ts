@@ -1,4 +1,4 @@
-import type { OscarClient } from '@pos/clients';
+import type { OscarClient, UnknownRecord } from '@pos/clients';
 import {
   type CaseChangedContent,
   fingerprintContent,
@@ -50,42 +50,17 @@ const cursorName = 'oscar.since_date';
 export async function pollOscar(deps: OscarPollDeps, signal: AbortSignal): Promise<PollSummary> {
   const started = deps.now();
   const since = await readCursor(deps.db, cursorName);
-  const clients = await deps.oscar.listClients(since === null ? { signal } : { sinceDate: since, signal });
-  const summary: PollSummary = { read: clients.length, emitted: 0, rejected: 0 };
-  const chunkSize = deps.chunkSize ?? 500;
-
-  for (let offset = 0; offset < clients.length; offset += chunkSize) {
-    const batch = startPollBatch({
-      ...deps,
-      source: 'oscar',
-      fingerprintText: fingerprintContent,
-      replayFrom: since ?? '',
-    });
-    const chunk = clients.slice(offset, offset + chunkSize);
-    const sources = await deps.clientSources.read(
-      chunk.flatMap((client) => (isIdLike(client.global_id) ? [client.global_id] : [])),
-    );
-    const followed: ClientSource[] = [];
-    for (const client of chunk) {
-      const outcome = follow(oscarClientToEvents(client, deps.tables, { now: started }), sources);
-      if (!outcome.ok) {
-        const { sourceId, error } = outcome;
-        await batch.reject({ sourceId, code: error.code, reason: error.message, content: client });
-        continue;
-      }
-      followed.push(outcome.source);
-      batch.mapped(outcome.source.globalId);
-      const { subject, caseChanged, decisions } = outcome.value;
-      batch.caseChanged(subject, caseChanged);
-      for (const decision of decisions)
-        batch.decision(subject, String(decision.referral.oscarReferralId ?? '?'), decision);
-    }
-    // The clients followed commit with their events: a crash leaves both or neither.
-    summary.emitted += await batch.commit((trx) =>
-      deps.clientSources.save(followed, trx.withTables<ClientSourcesDatabase>()),
-    );
-    summary.rejected += batch.rejected();
-  }
+  const summary: PollSummary = { read: 0, emitted: 0, rejected: 0 };
+  // The list arrives a chunk at a time and each chunk commits before the next is read: memory holds one
+  // chunk of clients, however many changed today.
+  summary.read = await deps.oscar.forEachClientBatch(
+    { ...(since === null ? {} : { sinceDate: since }), signal, batchSize: deps.chunkSize ?? 500 },
+    async (chunk) => {
+      const counts = await commitChunk(deps, since, started, chunk);
+      summary.emitted += counts.emitted;
+      summary.rejected += counts.rejected;
+    },
+  );
 
   await commitPoll(deps.db, deps.schema, {
     events: [],
@@ -93,6 +68,44 @@ export async function pollOscar(deps: OscarPollDeps, signal: AbortSignal): Promi
     cursor: { name: cursorName, value: sinceDateFor(started) },
   });
   return summary;
+}
+
+/** Maps one chunk of the list and commits its events with the clients it follows. */
+async function commitChunk(
+  deps: OscarPollDeps,
+  since: string | null,
+  started: Date,
+  chunk: UnknownRecord[],
+): Promise<{ emitted: number; rejected: number }> {
+  const batch = startPollBatch({
+    ...deps,
+    source: 'oscar',
+    fingerprintText: fingerprintContent,
+    replayFrom: since ?? '',
+  });
+  const sources = await deps.clientSources.read(
+    chunk.flatMap((client) => (isIdLike(client.global_id) ? [client.global_id] : [])),
+  );
+  const followed: ClientSource[] = [];
+  for (const client of chunk) {
+    const outcome = follow(oscarClientToEvents(client, deps.tables, { now: started }), sources);
+    if (!outcome.ok) {
+      const { sourceId, error } = outcome;
+      await batch.reject({ sourceId, code: error.code, reason: error.message, content: client });
+      continue;
+    }
+    followed.push(outcome.source);
+    batch.mapped(outcome.source.globalId);
+    const { subject, caseChanged, decisions } = outcome.value;
+    batch.caseChanged(subject, caseChanged);
+    for (const decision of decisions)
+      batch.decision(subject, String(decision.referral.oscarReferralId ?? '?'), decision);
+  }
+  // The clients followed commit with their events: a crash leaves both or neither.
+  const emitted = await batch.commit((trx) =>
+    deps.clientSources.save(followed, trx.withTables<ClientSourcesDatabase>()),
+  );
+  return { emitted, rejected: batch.rejected() };
 }
 
 type Followed =
