@@ -7,19 +7,21 @@
 #   docker build --build-arg APP=sims/primero --build-arg HEALTHCHECK_PATH=/_control/stats \
 #     -t primero-oscar-sync/sim-primero:dev .
 #
-# Node runs the TypeScript sources directly (type stripping), and it refuses to strip files under
-# node_modules; so the image keeps the workspace layout (/app/packages/…, /app/services/…) with only the
-# app's production dependencies installed, instead of a `pnpm deploy` bundle (which would put the @pos/*
-# sources under node_modules). deploy/docker/assemble-app.sh does that; docs/deployment.md explains it.
+# The image runs the app's bundle, <APP>/dist/main.js, which `node scripts/build.ts` makes in the build
+# stage: one module instead of the ~1,100 Node would otherwise load, and no TypeScript to strip at start
+# (about 30 MB less memory per service). Only what the bundle leaves to node_modules is installed beside
+# it (pg, amqplib and the OTLP exporters), as production dependencies. deploy/docker/assemble-app.sh
+# does that; docs/deployment.md explains it.
 
 FROM node:24.21.0-trixie-slim AS build
 ARG APP
 WORKDIR /workspace
-# The lockfile alone fills pnpm's store, so this layer is reused until a dependency changes.
+# The lockfile alone fills pnpm's store, so this layer is reused until a dependency changes. All of it,
+# dev dependencies too: the build needs esbuild (the image gets production dependencies only).
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 RUN npm install --global --no-audit --no-fund --loglevel=error \
       "pnpm@$(node -p "require('./package.json').packageManager.replace(/^pnpm@/, '').split('+')[0]")" \
- && pnpm fetch --prod
+ && pnpm fetch
 COPY . .
 RUN sh deploy/docker/assemble-app.sh "$APP" /out
 
@@ -30,11 +32,12 @@ ARG HEALTHCHECK_PATH=/health/ready
 # HTTP_PORT is the services' port, PORT the simulators'; the healthcheck probes HTTP_PORT, so change
 # both together. MAPPINGS_DIR holds a copy of config/mappings: mount another folder there, or point
 # MAPPINGS_DIR elsewhere. No credential is set here: they come from the environment at run time.
-# NODE_OPTIONS: V8 sizes its young generation for the machine (16–32 MB semi-spaces, up to 96 MB), far
-# more than a service's short-lived objects need; 2 MB semi-spaces keep each service's resident set
-# about 100 MB lower under load for a little more scavenging (docs/benchmarks.md).
+# NODE_OPTIONS and MALLOC_ARENA_MAX size V8's heap and glibc's malloc arenas for a service instead of the
+# machine: the values, and why, are serviceProcessEnv's (packages/runtime/src/process-env.ts; a test keeps
+# them equal), which pnpm start and pnpm bench run the services with too.
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--max-semi-space-size=2 \
+    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=64" \
+    MALLOC_ARENA_MAX=2 \
     HTTP_PORT=8080 \
     PORT=8080 \
     MAPPINGS_DIR=/app/config/mappings \
@@ -48,4 +51,4 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "const path = process.env.HEALTHCHECK_PATH || '/health/ready'; const headers = path.startsWith('/_control/') ? { 'x-control-token': process.env.SIM_CONTROL_TOKEN || 'sim-control' } : {}; fetch('http://127.0.0.1:' + process.env.HTTP_PORT + path, { headers, signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form: node is PID 1 and gets SIGTERM itself (its two-stage shutdown), with no shell in between.
-CMD ["node", "src/main.ts"]
+CMD ["node", "dist/main.js"]

@@ -105,7 +105,7 @@ export function dockerfileProblems(text: string, options: { nodeVersion: string 
 
   const entrypoint = final.filter((i) => i.keyword === 'ENTRYPOINT').at(-1);
   const cmd = final.filter((i) => i.keyword === 'CMD').at(-1);
-  if (!entrypoint && !cmd) problems.push('the final stage has no CMD: CMD ["node", "src/main.ts"]');
+  if (!entrypoint && !cmd) problems.push('the final stage has no CMD: CMD ["node", "dist/main.js"]');
   for (const instruction of [entrypoint, cmd]) {
     if (!instruction) continue;
     const argv = execForm(instruction.args);

@@ -62,7 +62,7 @@ export function copyBuildContext(files: readonly string[]): string {
   return root;
 }
 
-/** Runs the Dockerfile's build step (deploy/docker/assemble-app.sh) in a copied context; returns the image's /app. */
+/** Runs the Dockerfile's build step (deploy/docker/assemble-app.sh: install, bundle, production install) in a copied context; returns the image's /app. */
 export function assembleApp(context: string, app: string): string {
   const out = join(context, '.image-app');
   const result = spawnSync('sh', ['deploy/docker/assemble-app.sh', app, out], {
@@ -83,13 +83,13 @@ export function assembleApp(context: string, app: string): string {
   return out;
 }
 
-/** Starts `node src/main.ts` in the image's WORKDIR with the given environment, and waits for it to exit. */
+/** Starts `node dist/main.js` (the image's CMD) in the image's WORKDIR with the given environment, and waits for it to exit. */
 export function runApp(
   image: string,
   app: string,
   env: Record<string, string>,
 ): { status: number | null; stderr: string; stdout: string } {
-  const result = spawnSync(process.execPath, ['src/main.ts'], {
+  const result = spawnSync(process.execPath, ['dist/main.js'], {
     cwd: join(image, app),
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
     encoding: 'utf8',

@@ -1,7 +1,8 @@
+import { serviceProcessEnv } from '@pos/runtime/process-env';
 import { describe, expect, it } from 'vitest';
 
 import { readRepositoryFile } from '../src/apps.ts';
-import { dockerfileProblems } from '../src/dockerfile.ts';
+import { dockerfileProblems, finalStageVariables, parseDockerfile } from '../src/dockerfile.ts';
 
 const dockerfile = readRepositoryFile('Dockerfile');
 const nodeVersion = readRepositoryFile('.node-version').trim();
@@ -23,6 +24,18 @@ describe('Dockerfile', () => {
     expect(dockerfile).toContain(`FROM node:${nodeVersion}-`);
   });
 
+  it('runs the app with the memory settings pnpm start and pnpm bench use (serviceProcessEnv)', () => {
+    const variables = finalStageVariables(parseDockerfile(dockerfile));
+    expect({
+      NODE_OPTIONS: variables.NODE_OPTIONS,
+      MALLOC_ARENA_MAX: variables.MALLOC_ARENA_MAX,
+    }).toEqual(serviceProcessEnv);
+  });
+
+  it('runs the bundle', () => {
+    expect(dockerfile).toContain('CMD ["node", "dist/main.js"]');
+  });
+
   it.each([
     [
       'an unpinned base image',
@@ -33,10 +46,10 @@ describe('Dockerfile', () => {
     ['another Node version', broken(`node:${nodeVersion}-`, 'node:22.1.0-'), '.node-version'],
     ['the root user', broken('USER 1000:1000', 'USER root'), 'non-root'],
     ['no user', broken('USER 1000:1000', ''), 'no USER'],
-    ['a shell-form CMD', broken('CMD ["node", "src/main.ts"]', 'CMD node src/main.ts'), 'shell form'],
+    ['a shell-form CMD', broken('CMD ["node", "dist/main.js"]', 'CMD node dist/main.js'), 'shell form'],
     [
       'a shell as the program',
-      broken('CMD ["node", "src/main.ts"]', 'CMD ["sh", "-c", "node src/main.ts"]'),
+      broken('CMD ["node", "dist/main.js"]', 'CMD ["sh", "-c", "node dist/main.js"]'),
       'run node itself',
     ],
     ['no healthcheck', broken(/HEALTHCHECK [^\n]*\\\n[^\n]*\n/, ''), 'no HEALTHCHECK'],

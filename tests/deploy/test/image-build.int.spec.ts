@@ -3,7 +3,8 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { apps } from '../src/apps.ts';
+import { apps, readRepositoryFile } from '../src/apps.ts';
+import { finalStageVariables, parseDockerfile } from '../src/dockerfile.ts';
 import {
   assembleApp,
   buildContextFiles,
@@ -14,19 +15,26 @@ import {
 } from '../src/image-build.ts';
 
 /**
- * What the Dockerfile's build stage makes, without Docker: its assemble step run on a copy of the build
- * context, then the app started from the result as the image starts it. A config error (exit 78 for a
- * service) proves that every module resolved and Node stripped every type, since both happen before any
+ * What the Dockerfile's build stage makes, without Docker: its assemble step (install, bundle, production
+ * install) run on a copy of the build context, then the app's bundle started from the result as the image
+ * starts it, with the image's NODE_OPTIONS and MALLOC_ARENA_MAX. A config error (exit 78 for a service)
+ * proves that the bundle and every package it leaves to node_modules loaded, since both happen before any
  * of the app's code runs.
  */
 const context = buildContextFiles();
+const imageEnv = finalStageVariables(parseDockerfile(readRepositoryFile('Dockerfile')));
+const processEnv = {
+  NODE_OPTIONS: imageEnv.NODE_OPTIONS ?? '',
+  MALLOC_ARENA_MAX: imageEnv.MALLOC_ARENA_MAX ?? '',
+};
 const folders: string[] = [];
 afterAll(() => {
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
 
-/** Packages that only tests and tooling need: none may be in an image. */
+/** Packages that only tests and tooling (the build's esbuild too) need: none may be in an image. */
 const devOnly = [
+  'esbuild',
   'vitest',
   'typescript',
   'eslint',
@@ -67,7 +75,7 @@ describe.each(apps.map((app) => [app.folder, app] as const))('the image of %s', 
     image = assembleApp(workspace, folder);
   });
 
-  it('holds its production dependencies only, with the @pos/* sources as real folders', () => {
+  it('holds its bundle and production dependencies only, no sources', () => {
     const store = readdirSync(join(image, 'node_modules', '.pnpm'));
     for (const name of devOnly) {
       expect(
@@ -75,35 +83,44 @@ describe.each(apps.map((app) => [app.folder, app] as const))('the image of %s', 
         name,
       ).toEqual([]);
     }
-    expect(existsSync(join(image, folder, 'src', 'main.ts'))).toBe(true);
+    expect(existsSync(join(image, folder, 'dist', 'main.js'))).toBe(true);
+    expect(existsSync(join(image, folder, 'src'))).toBe(false);
     expect(existsSync(join(image, folder, 'test'))).toBe(false);
+    expect(existsSync(join(image, 'packages'))).toBe(false);
     expect(existsSync(join(image, 'config', 'mappings', 'manifest.json'))).toBe(true);
-    expect(existsSync(join(image, 'packages', 'testkit'))).toBe(false);
     expect(store.some((entry) => entry.startsWith('@pos+'))).toBe(false);
   });
 
-  it('starts: every import resolves and is type-stripped, up to its config check', () => {
-    const run =
-      app.kind === 'service'
-        ? runApp(image, folder, { LOG_LEVEL: 'bogus' })
-        : runApp(image, folder, { PORT: 'bogus' });
+  /** The config the app refuses (a service exits 78), so that a run stops once everything has loaded. */
+  const bogusConfig = app.kind === 'service' ? { LOG_LEVEL: 'bogus' } : { PORT: 'bogus' };
+
+  it('starts: the bundle and every package it leaves to node_modules load, up to its config check', () => {
+    const run = runApp(image, folder, { ...processEnv, ...bogusConfig });
     if (app.kind === 'service') {
       expect(run.stderr).toContain('invalid configuration');
       expect(run.status).toBe(78);
     } else {
       expect(run.stderr).toMatch(/Invalid (Primero|OSCaR) simulator configuration/);
     }
-    expect(run.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING/);
+    expect(run.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find/);
   });
 
-  it('would not start without a workspace dependency (the check above can fail)', () => {
+  // A service's bundle imports pg (left to node_modules) before any of its code runs; a simulator's
+  // bundle imports nothing that is installed, so without dist/main.js it has nothing to start.
+  const missing = app.kind === 'service' ? 'the installed pg package' : 'its bundle';
+  it(`would not start without ${missing} (the check above can fail)`, () => {
     const broken = `${image}-broken`;
     copyFolder(image, broken);
-    const dependency = readdirSync(join(broken, 'packages'))[0];
-    if (dependency === undefined) throw new Error(`${folder} has no workspace dependency`);
-    rmSync(join(broken, 'packages', dependency), { recursive: true });
-    const run = runApp(broken, folder, app.kind === 'service' ? { LOG_LEVEL: 'bogus' } : { PORT: 'bogus' });
-    expect(run.stderr).toMatch(/ERR_MODULE_NOT_FOUND|Cannot find/);
+    if (app.kind === 'service') {
+      const store = join(broken, 'node_modules', '.pnpm');
+      const installed = readdirSync(store).filter((entry) => entry.startsWith('pg@'));
+      if (installed.length === 0) throw new Error(`${folder}'s image holds no pg package`);
+      for (const entry of installed) rmSync(join(store, entry, 'node_modules', 'pg'), { recursive: true });
+    } else {
+      rmSync(join(broken, folder, 'dist', 'main.js'));
+    }
+    const run = runApp(broken, folder, { ...processEnv, ...bogusConfig });
+    expect(run.stderr).toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (package|module)/);
     expect(run.status).not.toBe(78);
   });
 });
