@@ -32,12 +32,13 @@ ARG HEALTHCHECK_PATH=/health/ready
 # HTTP_PORT is the services' port, PORT the simulators'; the healthcheck probes HTTP_PORT, so change
 # both together. MAPPINGS_DIR holds a copy of config/mappings: mount another folder there, or point
 # MAPPINGS_DIR elsewhere. No credential is set here: they come from the environment at run time.
-# NODE_OPTIONS and MALLOC_ARENA_MAX size V8's heap and glibc's malloc arenas for a service instead of the
+# NODE_OPTIONS and the MALLOC_* variables size V8's heap and glibc's malloc for a service instead of the
 # machine: the values, and why, are serviceProcessEnv's (packages/runtime/src/process-env.ts; a test keeps
 # them equal), which pnpm start and pnpm bench run the services with too.
 ENV NODE_ENV=production \
     NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=64" \
     MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=131072 \
     HTTP_PORT=8080 \
     PORT=8080 \
     MAPPINGS_DIR=/app/config/mappings \

@@ -129,7 +129,7 @@ const services: Part[] = (
     HTTP_PORT: String(port),
     // As the image runs them (Dockerfile): V8's heap and glibc's arenas sized for a service, not for the
     // machine (docs/benchmarks.md).
-    MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? serviceProcessEnv.MALLOC_ARENA_MAX,
+    ...serviceProcessEnv,
     NODE_OPTIONS: [serviceProcessEnv.NODE_OPTIONS, env.NODE_OPTIONS].filter(Boolean).join(' '),
     ADMIN_TOKEN: adminToken,
     ...(name.endsWith('-writer') ? { DEAD_LETTER_KEY: deadLetterKey } : {}),

@@ -43,9 +43,11 @@ if (built.status !== 0) {
 }
 const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\..*/, '');
 
+const { NODE_OPTIONS: _imageNodeOptions, ...imageMemoryEnv } = serviceProcessEnv;
 const serviceEnv: Record<string, string> = {
   CURSOR_OVERLAP_MS: String(options.cursorOverlapMs),
-  MALLOC_ARENA_MAX: serviceProcessEnv.MALLOC_ARENA_MAX,
+  // The image's memory settings, with NODE_OPTIONS as --node-options says (the image's by default).
+  ...imageMemoryEnv,
   ...(options.nodeOptions === '' ? {} : { NODE_OPTIONS: options.nodeOptions }),
 };
 // Ctrl-C (or a SIGTERM) stops the services and drops the databases and vhosts made so far.

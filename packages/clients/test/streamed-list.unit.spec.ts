@@ -10,8 +10,10 @@ async function* chunked(text: string, size: number): AsyncGenerator<Uint8Array> 
 }
 
 class Invalid extends Error {
-  constructor(readonly problem: StreamedListProblem) {
+  readonly problem: StreamedListProblem;
+  constructor(problem: StreamedListProblem) {
     super(problem.detail);
+    this.problem = problem;
   }
 }
 

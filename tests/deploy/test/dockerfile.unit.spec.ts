@@ -26,10 +26,8 @@ describe('Dockerfile', () => {
 
   it('runs the app with the memory settings pnpm start and pnpm bench use (serviceProcessEnv)', () => {
     const variables = finalStageVariables(parseDockerfile(dockerfile));
-    expect({
-      NODE_OPTIONS: variables.NODE_OPTIONS,
-      MALLOC_ARENA_MAX: variables.MALLOC_ARENA_MAX,
-    }).toEqual(serviceProcessEnv);
+    const set = Object.fromEntries(Object.keys(serviceProcessEnv).map((name) => [name, variables[name]]));
+    expect(set).toEqual(serviceProcessEnv);
   });
 
   it('runs the bundle', () => {
