@@ -10,6 +10,8 @@ export interface PollSummary {
   emitted: number;
   /** Records rejected as malformed (dead-lettered). */
   rejected: number;
+  /** Of those read, listed again exactly as an earlier poll committed them, so not mapped again (OSCaR). */
+  unchanged?: number;
 }
 
 export interface PollLoop {

@@ -23,7 +23,7 @@ import {
 
 import { createClientSourceStore } from './adapters/client-sources.repository.ts';
 import { type ClientSourcesDatabase, migrateClientSources } from './adapters/client-sources.table.ts';
-import { pollOscar } from './adapters/oscar.poll.ts';
+import { pollOscar, rememberListedClients } from './adapters/oscar.poll.ts';
 import { envSpec, loadServiceConfig } from './config.ts';
 import { buildApp } from './http/app.ts';
 import { telemetry } from './telemetry.ts';
@@ -99,6 +99,8 @@ await shutdown.starting(
   retryWhileServersAway(() => migrateClientSources(createDb<unknown>(infra.pool), schema), shutdown.signal),
 );
 const clientSources = createClientSourceStore(createDb<ClientSourcesDatabase>(infra.pool).withSchema(schema));
+/** The clients each poll committed, so that the next skips those OSCaR lists again unchanged. */
+const listed = rememberListedClients();
 const pollerStart = startPollerPlumbing({
   service,
   metrics,
@@ -111,7 +113,7 @@ const pollerStart = startPollerPlumbing({
   signal: shutdown.signal,
   poll: ({ db, deadLetters }, signal) =>
     pollOscar(
-      { db, schema, oscar, tables, clientSources, deadLetters, logger, now: () => new Date() },
+      { db, schema, oscar, tables, clientSources, deadLetters, logger, now: () => new Date(), listed },
       signal,
     ),
 });

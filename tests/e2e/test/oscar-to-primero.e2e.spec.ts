@@ -186,6 +186,34 @@ describe('OSCaR → Primero: NGO referrals, shared cases, and MoSVY’s decision
     });
   });
 
+  it('maps again only the clients OSCaR lists changed since the last poll', async () => {
+    const poll = async () => {
+      const response = await fetch(`${system.service('oscar-poller').baseUrl}/admin/poll`, {
+        method: 'POST',
+        headers: system.adminHeaders(),
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { read: number; emitted: number; unchanged: number };
+    };
+    const client = await ngoCreatesClient({ location_code: '12010203' });
+    // Once the sync has settled (its own update_links change OSCaR's clients too), a poll finds every client
+    // listed exactly as it committed them: all skipped before mapping, nothing emitted.
+    await system.converge(async () => {
+      const quiet = await poll();
+      return quiet.read > 0 && quiet.unchanged === quiet.read && quiet.emitted === 0;
+    });
+    // An edit makes that client new to the poller: mapped again, emitted, synced; the others stay skipped.
+    await system.oscarControl('PATCH', `/_control/clients/${client.globalId}`, { mosvy_number: 'MSV-9911' });
+    // Polled here alone (converge would poll first, and that poll would be the one to see the edit).
+    let edited = await poll();
+    for (let tries = 0; edited.emitted === 0 && tries < 40; tries += 1) edited = await poll();
+    expect(edited.unchanged).toBeGreaterThan(0);
+    expect(edited.unchanged).toBeLessThan(edited.read);
+    await system.converge(
+      async () => (await primeroCasesByOscarNumber(system, client.globalId))[0]?.mosvy_number === 'MSV-9911',
+    );
+  });
+
   it('S11 second OSCaR referral adds a row, existing rows intact', async () => {
     const client = await ngoCreatesClient({
       location_code: '12010203',

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import type { OscarClient, UnknownRecord } from '@pos/clients';
 import {
   type CaseChangedContent,
@@ -42,7 +44,28 @@ export interface OscarPollDeps {
   now: () => Date;
   /** Clients mapped and committed per transaction. */
   chunkSize?: number;
+  /** The clients earlier polls committed, to skip those listed again unchanged (`rememberListedClients`). */
+  listed?: ListedClients;
 }
+
+/**
+ * The clients the last poll committed, each as a hash of its JSON as OSCaR listed it. OSCaR lists every
+ * client changed today on every poll; one listed again exactly as before maps to the same events and
+ * fingerprints, which the poll would only compare and drop, so it is skipped before it is mapped (the
+ * oscar-poller's CPU went mostly to mapping and fingerprinting unchanged clients). In memory only: after a
+ * restart the first poll maps everything again, and the stored fingerprints drop what did not change. A
+ * client that was rejected is not remembered, so it is checked again on every poll.
+ */
+export interface ListedClients {
+  committed: Set<string>;
+}
+
+export function rememberListedClients(): ListedClients {
+  return { committed: new Set() };
+}
+
+const listingHash = (client: UnknownRecord) =>
+  createHash('sha1').update(JSON.stringify(client)).digest('base64');
 
 const cursorName = 'oscar.since_date';
 
@@ -50,17 +73,33 @@ const cursorName = 'oscar.since_date';
 export async function pollOscar(deps: OscarPollDeps, signal: AbortSignal): Promise<PollSummary> {
   const started = deps.now();
   const since = await readCursor(deps.db, cursorName);
-  const summary: PollSummary = { read: 0, emitted: 0, rejected: 0 };
+  const summary: PollSummary = { read: 0, emitted: 0, rejected: 0, unchanged: 0 };
   // The list arrives a chunk at a time and each chunk commits before the next is read: memory holds one
   // chunk of clients, however many changed today.
+  const { listed } = deps;
+  const listedNow = new Set<string>();
   summary.read = await deps.oscar.forEachClientBatch(
     { ...(since === null ? {} : { sinceDate: since }), signal, batchSize: deps.chunkSize ?? 500 },
     async (chunk) => {
-      const counts = await commitChunk(deps, since, started, chunk);
+      const hashes = listed === undefined ? [] : chunk.map(listingHash);
+      const changed =
+        listed === undefined ? chunk : chunk.filter((_, at) => !listed.committed.has(hashes[at] ?? ''));
+      summary.unchanged = (summary.unchanged ?? 0) + chunk.length - changed.length;
+      const counts = await commitChunk(deps, since, started, changed);
       summary.emitted += counts.emitted;
       summary.rejected += counts.rejected;
+      if (listed === undefined) return;
+      chunk.forEach((client, at) => {
+        const hash = hashes[at] ?? '';
+        if (listed.committed.has(hash) || counts.followed.has(client)) {
+          listedNow.add(hash);
+          listed.committed.add(hash);
+        }
+      });
     },
   );
+  // Only what this poll listed: a client no longer listed (or listed changed) is forgotten.
+  if (listed !== undefined) listed.committed = listedNow;
 
   await commitPoll(deps.db, deps.schema, {
     events: [],
@@ -76,7 +115,7 @@ async function commitChunk(
   since: string | null,
   started: Date,
   chunk: UnknownRecord[],
-): Promise<{ emitted: number; rejected: number }> {
+): Promise<{ emitted: number; rejected: number; followed: ReadonlySet<UnknownRecord> }> {
   const batch = startPollBatch({
     ...deps,
     source: 'oscar',
@@ -87,6 +126,7 @@ async function commitChunk(
     chunk.flatMap((client) => (isIdLike(client.global_id) ? [client.global_id] : [])),
   );
   const followed: ClientSource[] = [];
+  const followedClients = new Set<UnknownRecord>();
   for (const client of chunk) {
     const outcome = follow(oscarClientToEvents(client, deps.tables, { now: started }), sources);
     if (!outcome.ok) {
@@ -95,6 +135,7 @@ async function commitChunk(
       continue;
     }
     followed.push(outcome.source);
+    followedClients.add(client);
     batch.mapped(outcome.source.globalId);
     const { subject, caseChanged, decisions } = outcome.value;
     batch.caseChanged(subject, caseChanged);
@@ -105,7 +146,7 @@ async function commitChunk(
   const emitted = await batch.commit((trx) =>
     deps.clientSources.save(followed, trx.withTables<ClientSourcesDatabase>()),
   );
-  return { emitted, rejected: batch.rejected() };
+  return { emitted, rejected: batch.rejected(), followed: followedClients };
 }
 
 type Followed =
