@@ -85,7 +85,11 @@ export async function pollOscar(deps: OscarPollDeps, signal: AbortSignal): Promi
       const changed =
         listed === undefined ? chunk : chunk.filter((_, at) => !listed.committed.has(hashes[at] ?? ''));
       summary.unchanged = (summary.unchanged ?? 0) + chunk.length - changed.length;
-      const counts = await commitChunk(deps, since, started, changed);
+      // A chunk listed exactly as committed has nothing to write: no transaction for it.
+      const counts =
+        changed.length === 0
+          ? { emitted: 0, rejected: 0, followed: new Set<UnknownRecord>() }
+          : await commitChunk(deps, since, started, changed);
       summary.emitted += counts.emitted;
       summary.rejected += counts.rejected;
       if (listed === undefined) return;
