@@ -21,7 +21,7 @@ import {
   startConsumer,
 } from '@pos/messaging';
 import { connectBroker, createDb, createLogger, createPool } from '@pos/runtime';
-import { checkLeaks, useTestDatabase, useTestVhost } from '@pos/testkit';
+import { checkLeaks, eventually, useTestDatabase, useTestVhost } from '@pos/testkit';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,14 +29,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const logger = createLogger({ service: 'dlq-test', level: 'silent' });
 const cipher = payloadCipher(randomBytes(32).toString('base64'));
 
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('condition not met in time');
-}
+/** These waits are for many messages at once: longer, and asked less often. */
+const settled = (check: () => Promise<boolean> | boolean) =>
+  eventually(check, { timeoutMs: 30_000, intervalMs: 100 });
 
 describe('dead letters: one record, sealed events, replay in per-case order', () => {
   const database = useTestDatabase('dlq');
@@ -117,7 +112,7 @@ describe('dead letters: one record, sealed events, replay in per-case order', ()
     await ch.waitForConfirms();
     await ch.close();
     const admin = db as unknown as Kysely<DeadLetterAdminDatabase>;
-    await eventually(async () => (await listDeadLetters(admin, {})).length === cases * perCase);
+    await settled(async () => (await listDeadLetters(admin, {})).length === cases * perCase);
 
     // Sealed at rest: the stored bytes do not contain the child's name; the key opens them.
     const [first] = await listDeadLetters(admin, { caseId: 'case-0' });
@@ -142,7 +137,7 @@ describe('dead letters: one record, sealed events, replay in per-case order', ()
     expect(applied).toHaveLength(0);
     const outcomes = await replayDeadLetters(admin, {}, { actor: 'test', cipher });
     expect(outcomes.filter((o) => o.outcome === 'queued')).toHaveLength(cases * perCase);
-    await eventually(() => applied.length === cases * perCase);
+    await settled(() => applied.length === cases * perCase);
     for (let c = 0; c < cases; c += 1) {
       const order = applied.filter((a) => a.subject === `primero:case-${c}`).map((a) => a.marker);
       expect(order).toEqual([...Array(perCase).keys()]);

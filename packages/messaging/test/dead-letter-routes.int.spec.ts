@@ -24,7 +24,7 @@ import {
   startConsumer,
 } from '@pos/messaging';
 import { connectBroker, createDb, createLogger, createPool } from '@pos/runtime';
-import { checkLeaks, testAdminToken, useTestDatabase, useTestVhost } from '@pos/testkit';
+import { checkLeaks, eventually, testAdminToken, useTestDatabase, useTestVhost } from '@pos/testkit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
@@ -38,14 +38,9 @@ const logger = createLogger({ service: 'dead-letter-routes-test', level: 'silent
 const cipher = payloadCipher(randomBytes(32).toString('base64'));
 const auth = { authorization: `Bearer ${testAdminToken}` };
 
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('condition not met in time');
-}
+/** These waits are for many messages at once: longer, and asked less often. */
+const settled = (check: () => Promise<boolean> | boolean) =>
+  eventually(check, { timeoutMs: 30_000, intervalMs: 100 });
 
 describe('admin HTTP API over dead letters', () => {
   const database = useTestDatabase('dl_routes');
@@ -156,9 +151,7 @@ describe('admin HTTP API over dead letters', () => {
       { caseId: 'case-cccc003', marker: 0 },
       { caseId: 'case-aaaa001', marker: 2 },
     ]);
-    await eventually(
-      async () => (await writerDb.selectFrom('dead_letters').selectAll().execute()).length === 5,
-    );
+    await settled(async () => (await writerDb.selectFrom('dead_letters').selectAll().execute()).length === 5);
     // A poller's rejected record: the cursor has moved past it since.
     await recordDeadLetter(
       pollerDb,
@@ -405,7 +398,7 @@ describe('admin HTTP API over dead letters', () => {
       count: 3,
       outcomes: ids.map((id) => ({ ref: `primero-writer/${id}`, id, outcome: 'queued' })),
     });
-    await eventually(() => applied.length === 3);
+    await settled(() => applied.length === 3);
     expect(applied).toEqual([0, 1, 2].map((marker) => ({ caseId: 'case-aaaa001', marker })));
 
     // One by id, the actor from the header.
@@ -417,7 +410,7 @@ describe('admin HTTP API over dead letters', () => {
       payload: { id: `primero-writer/${b}` },
     });
     expect(one.json()).toMatchObject({ count: 1, outcomes: [{ outcome: 'queued' }] });
-    await eventually(() => applied.length === 4);
+    await settled(() => applied.length === 4);
 
     const actions = await writerDb
       .selectFrom('dead_letter_actions')

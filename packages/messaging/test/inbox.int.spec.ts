@@ -1,7 +1,7 @@
 import type { CaseChanged } from '@pos/contracts';
 import { buildCaseChanged } from '@pos/contracts/test-builders';
 import { connectBroker, createDb, createLogger, createPool } from '@pos/runtime';
-import { checkLeaks, useTestDatabase, useTestVhost } from '@pos/testkit';
+import { checkLeaks, eventually, useTestDatabase, useTestVhost } from '@pos/testkit';
 import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,15 +24,6 @@ import {
 // many statements the consumer sends per message (each one a round trip the writer waits for).
 
 const logger = createLogger({ service: 'inbox-test', level: 'silent' });
-
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('condition not met in time');
-}
 
 function caseEvent(caseId: string, eventId = newEventId()): CaseChanged {
   const event = buildCaseChanged();

@@ -1,7 +1,7 @@
 import type { ReferralDecision } from '@pos/contracts';
 import { buildReferralDecision } from '@pos/contracts/test-builders';
 import { connectBroker, createDb, createLogger, createPool } from '@pos/runtime';
-import { checkLeaks, useTestDatabase, useTestVhost } from '@pos/testkit';
+import { checkLeaks, eventually, useTestDatabase, useTestVhost } from '@pos/testkit';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,15 +28,6 @@ import {
 // was applied meanwhile, and restarts of our own servers spending a message's attempts.
 
 const logger = createLogger({ service: 'no-loss-test', level: 'silent' });
-
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('condition not met in time');
-}
 
 function decision(caseId: string, oscarReferralId: number): ReferralDecision {
   const event = buildReferralDecision();
@@ -276,7 +267,9 @@ describe('nothing is lost on the way through the writer', () => {
       send(decision('case-f', 502));
       await ch.waitForConfirms();
       await ch.close();
-      await eventually(() => handled.some((h) => h.referral === 501 && h.attempt === 2), 10_000);
+      await eventually(() => handled.some((h) => h.referral === 501 && h.attempt === 2), {
+        timeoutMs: 10_000,
+      });
     } finally {
       await expediting.stop();
     }

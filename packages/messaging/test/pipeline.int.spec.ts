@@ -3,7 +3,7 @@ import type { EventEmitter } from 'node:events';
 import type { CaseChanged } from '@pos/contracts';
 import { buildCaseChanged } from '@pos/contracts/test-builders';
 import { connectBroker, createDb, createLogger, createPool } from '@pos/runtime';
-import { checkLeaks, management, useTestDatabase, useTestVhost } from '@pos/testkit';
+import { checkLeaks, eventually, management, useTestDatabase, useTestVhost } from '@pos/testkit';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -53,15 +53,6 @@ async function openSchemas(databaseUrl: string, name: string) {
     outboxDb: (db as Kysely<OutboxDatabase>).withSchema('poller'),
     inboxDb: (db as Kysely<InboxDatabase>).withSchema('writer'),
   };
-}
-
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('condition not met in time');
 }
 
 /** Resolves at the emitter's next `event`; rejects when it has not come within `timeoutMs`. */
@@ -319,10 +310,13 @@ describe('outbox → relay → partitions → consumer with inbox, retry and dea
     const url = inject('amqpManagementUrl');
     const path = `/api/vhosts/${encodeURIComponent(vhost.name)}/connections`;
     let connections: Array<{ name: string }> = [];
-    await eventually(async () => {
-      connections = (await management(url, 'GET', path)) as Array<{ name: string }>;
-      return connections.length > 0;
-    }, 30_000);
+    await eventually(
+      async () => {
+        connections = (await management(url, 'GET', path)) as Array<{ name: string }>;
+        return connections.length > 0;
+      },
+      { timeoutMs: 30_000 },
+    );
     // Listen for the drop before causing it: the reconnect can follow so fast that polling
     // isConnected() would miss the moment it was down.
     const dropped = nextEvent(broker.connection, 'disconnect', 10_000);
@@ -336,7 +330,9 @@ describe('outbox → relay → partitions → consumer with inbox, retry and dea
     await dropped;
     await eventually(() => broker.isConnected());
     await emit([caseEvent('after-restart', 'a')]);
-    await eventually(() => seen.some((s) => s.subject === 'primero:after-restart'), 30_000);
+    await eventually(() => seen.some((s) => s.subject === 'primero:after-restart'), {
+      timeoutMs: 30_000,
+    });
   });
 });
 
@@ -539,10 +535,13 @@ describe('when the writer’s own bookkeeping fails', () => {
       });
       await ch.waitForConfirms();
       let dead: Awaited<ReturnType<typeof ch.get>> = false;
-      await eventually(async () => {
-        dead = await ch.get(topology.deadQueue, { noAck: true });
-        return dead !== false;
-      }, 30_000);
+      await eventually(
+        async () => {
+          dead = await ch.get(topology.deadQueue, { noAck: true });
+          return dead !== false;
+        },
+        { timeoutMs: 30_000 },
+      );
       await ch.close();
       const deadMessage = dead as unknown as { properties: { messageId: string } };
       expect(deadMessage.properties.messageId).toBe(event.metadata.eventId);

@@ -4,6 +4,7 @@ export type { AdminSurfaceOptions } from './admin-surface.ts';
 export { describeAdminSurface, testAdminToken } from './admin-surface.ts';
 export type { TestDatabase } from './database.ts';
 export { createTestDatabase, useTestDatabase } from './database.ts';
+export { eventually } from './eventually.ts';
 export type { Infrastructure } from './infrastructure.ts';
 export { managementUrlFor, startInfrastructure } from './infrastructure.ts';
 export { checkLeaks, findLeaks, leakedSince, openSockets } from './leaks.ts';
