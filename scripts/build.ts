@@ -113,6 +113,14 @@ function importedAsBuilt(files: string[], builtPath: string): Plugin {
   };
 }
 
+/** Bundles the apps given (every app by default), one after the other, and says so on stderr. */
+export async function buildApps(chosen: readonly string[] = apps): Promise<void> {
+  const started = performance.now();
+  for (const app of chosen) await buildApp(app);
+  const which = chosen.length === apps.length ? `${apps.length} apps` : chosen.join(', ');
+  console.error(`build: ${which} bundled into <app>/dist/ in ${Math.round(performance.now() - started)} ms`);
+}
+
 if (import.meta.main) {
   const chosen = process.argv.slice(2).map((arg) => arg.replace(/\/$/, ''));
   const unknown = chosen.filter((app) => !(apps as readonly string[]).includes(app));
@@ -120,9 +128,5 @@ if (import.meta.main) {
     console.error(`build: unknown app ${unknown.join(', ')}; the apps are ${apps.join(', ')}`);
     process.exit(2);
   }
-  const started = performance.now();
-  for (const app of chosen.length > 0 ? chosen : apps) await buildApp(app);
-  console.error(
-    `build: ${chosen.length > 0 ? chosen.join(', ') : `${apps.length} apps`} bundled into <app>/dist/ in ${Math.round(performance.now() - started)} ms`,
-  );
+  await buildApps(chosen.length > 0 ? chosen : apps);
 }

@@ -1,6 +1,6 @@
 // `pnpm start`: runs the whole sync locally — both simulators (seeded) and the four services — against the
 // local Postgres and RabbitMQ, prints where to look, and stops everything cleanly on Ctrl-C or SIGTERM.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -13,6 +13,7 @@ import { httpTransport, loadMappingTablesSync, seedJointWorld } from '@pos/joint
 import { serviceProcessEnv } from '@pos/runtime/process-env';
 import pg from 'pg';
 
+import { buildApps } from './build.ts';
 import { requireServers } from './required-servers.ts';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -29,13 +30,7 @@ if (!required.ok) {
 }
 const servers = required.servers;
 // Every part runs as the image runs it: bundled (`pnpm build`), made fresh from the sources at each start.
-const built = spawnSync(process.execPath, [`${root}scripts/build.ts`], {
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
-if (built.status !== 0) {
-  console.error('pnpm build failed (above): nothing was started');
-  process.exit(1);
-}
+await buildApps();
 const { databaseUrl: serverDatabaseUrl, amqpUrl: serverAmqpUrl, managementBaseUrl } = servers;
 /** The demo's own database and vhost, made fresh at every start: the simulators start fresh too. */
 const demoName = env.DEMO_NAME ?? 'primero_oscar_sync_demo';

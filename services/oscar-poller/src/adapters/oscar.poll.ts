@@ -45,7 +45,7 @@ export interface OscarPollDeps {
   /** Clients mapped and committed per transaction. */
   chunkSize?: number;
   /** The clients earlier polls committed, to skip those listed again unchanged (`rememberListedClients`). */
-  listed?: ListedClients;
+  listed: ListedClients;
 }
 
 /**
@@ -73,7 +73,7 @@ const cursorName = 'oscar.since_date';
 export async function pollOscar(deps: OscarPollDeps, signal: AbortSignal): Promise<PollSummary> {
   const started = deps.now();
   const since = await readCursor(deps.db, cursorName);
-  const summary: PollSummary = { read: 0, emitted: 0, rejected: 0, unchanged: 0 };
+  const summary = { read: 0, emitted: 0, rejected: 0, unchanged: 0 } satisfies PollSummary;
   // The list arrives a chunk at a time and each chunk commits before the next is read: memory holds one
   // chunk of clients, however many changed today.
   const { listed } = deps;
@@ -81,10 +81,9 @@ export async function pollOscar(deps: OscarPollDeps, signal: AbortSignal): Promi
   summary.read = await deps.oscar.forEachClientBatch(
     { ...(since === null ? {} : { sinceDate: since }), signal, batchSize: deps.chunkSize ?? 500 },
     async (chunk) => {
-      const hashes = listed === undefined ? [] : chunk.map(listingHash);
-      const changed =
-        listed === undefined ? chunk : chunk.filter((_, at) => !listed.committed.has(hashes[at] ?? ''));
-      summary.unchanged = (summary.unchanged ?? 0) + chunk.length - changed.length;
+      const listing = chunk.map((client) => ({ client, hash: listingHash(client) }));
+      const changed = listing.filter(({ hash }) => !listed.committed.has(hash)).map(({ client }) => client);
+      summary.unchanged += chunk.length - changed.length;
       // A chunk listed exactly as committed has nothing to write: no transaction for it.
       const counts =
         changed.length === 0
@@ -92,18 +91,15 @@ export async function pollOscar(deps: OscarPollDeps, signal: AbortSignal): Promi
           : await commitChunk(deps, since, started, changed);
       summary.emitted += counts.emitted;
       summary.rejected += counts.rejected;
-      if (listed === undefined) return;
-      chunk.forEach((client, at) => {
-        const hash = hashes[at] ?? '';
-        if (listed.committed.has(hash) || counts.followed.has(client)) {
-          listedNow.add(hash);
-          listed.committed.add(hash);
-        }
-      });
+      for (const { client, hash } of listing) {
+        if (!listed.committed.has(hash) && !counts.followed.has(client)) continue;
+        listedNow.add(hash);
+        listed.committed.add(hash);
+      }
     },
   );
   // Only what this poll listed: a client no longer listed (or listed changed) is forgotten.
-  if (listed !== undefined) listed.committed = listedNow;
+  listed.committed = listedNow;
 
   await commitPoll(deps.db, deps.schema, {
     events: [],
